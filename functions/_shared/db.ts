@@ -1,0 +1,56 @@
+// Database access from edge functions. Every request runs in one transaction that first does what
+// PostgREST does (research §3): search_path, the role from the JWT, the full claims as
+// request.jwt.claims, method and path. RLS then applies to the function exactly as to the Data API.
+import postgres from "postgres";
+import type { UserClaims } from "./auth.ts";
+
+export type Sql = postgres.Sql;
+export type Tx = postgres.TransactionSql;
+
+export function connect(url: string, options: { max?: number } = {}): Sql {
+  return postgres(url, {
+    max: options.max ?? 4,
+    idle_timeout: 20,
+    // Supabase's pooler runs in transaction mode: no named prepared statements.
+    prepare: false,
+    onnotice: () => {},
+    connection: { application_name: "tangent-functions" },
+  });
+}
+
+const apiRoles = new Set(["anon", "authenticated", "service_role"]);
+
+export interface RequestContext {
+  method: string;
+  path: string;
+}
+
+async function impersonate(tx: Tx, role: string, claims: Record<string, unknown>, ctx: RequestContext): Promise<void> {
+  if (!apiRoles.has(role)) throw new Error(`refusing to act as database role ${role}`);
+  await tx`
+    select set_config('search_path', 'public, extensions', true),
+           set_config('role', ${role}, true),
+           set_config('request.jwt.claims', ${JSON.stringify(claims)}, true),
+           set_config('request.method', ${ctx.method}, true),
+           set_config('request.path', ${ctx.path}, true)`;
+}
+
+/** Run `work` as the signed-in caller: RLS and grants decide what it may see and change. */
+export function asCaller<T>(sql: Sql, claims: UserClaims, ctx: RequestContext, work: (tx: Tx) => Promise<T>): Promise<T> {
+  return sql.begin(async (tx) => {
+    await impersonate(tx, claims.role, claims, ctx);
+    return work(tx);
+  }) as Promise<T>;
+}
+
+/** Run `work` as service_role: only for steps that must see past the caller's rows. */
+export function asServiceRole<T>(sql: Sql, ctx: RequestContext, work: (tx: Tx) => Promise<T>): Promise<T> {
+  return sql.begin(async (tx) => {
+    await impersonate(tx, "service_role", { role: "service_role" }, ctx);
+    return work(tx);
+  }) as Promise<T>;
+}
+
+export function requestContext(req: Request): RequestContext {
+  return { method: req.method, path: new URL(req.url).pathname };
+}

@@ -1,0 +1,151 @@
+// `npm test`: every check against an ephemeral stack of its own (own folder, own free ports), torn
+// down at the end even when a check fails or the run is interrupted. Prints one summary line per check
+// and a closing "checks: N passed, N failed" line.
+import { spawnSync } from "node:child_process";
+import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { join } from "node:path";
+import { repoRoot } from "./lib/settings.ts";
+import { generateTypes } from "./lib/types.ts";
+
+interface CheckResult {
+  name: string;
+  ok: boolean;
+  seconds: number;
+  note: string;
+}
+
+const results: CheckResult[] = [];
+const bin = (name: string) => join(repoRoot, "node_modules/.bin", name);
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+    });
+  });
+}
+
+interface Outcome {
+  ok: boolean;
+  note?: string;
+}
+
+/** Run a command with live output; `judge` may fail it on its output even when it exits 0. */
+function exec(command: string, args: string[], env: NodeJS.ProcessEnv, judge?: (output: string, status: number) => Outcome): Outcome {
+  const child = spawnSync(command, args, { cwd: repoRoot, env, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
+  const output = `${child.stdout ?? ""}${child.stderr ?? ""}`;
+  process.stdout.write(output.replace(/^npm warn Unknown user config "nodedir".*\n/gm, ""));
+  if (child.error) return { ok: false, note: child.error.message };
+  const status = child.status ?? 1;
+  return judge ? judge(output, status) : { ok: status === 0, note: status === 0 ? "" : `exit ${status}` };
+}
+
+function check(name: string, work: () => Outcome): boolean {
+  console.log(`\n━━ ${name}`);
+  const started = Date.now();
+  let outcome: Outcome;
+  try {
+    outcome = work();
+  } catch (error) {
+    outcome = { ok: false, note: error instanceof Error ? error.message : String(error) };
+  }
+  results.push({ name, ok: outcome.ok, seconds: (Date.now() - started) / 1000, note: outcome.note ?? "" });
+  return outcome.ok;
+}
+
+function summary(): number {
+  console.log("\n━━ summary");
+  for (const r of results) {
+    console.log(`${r.ok ? "PASS" : "FAIL"}  ${r.name.padEnd(44)} ${r.seconds.toFixed(1).padStart(6)} s  ${r.note}`);
+  }
+  const failed = results.filter((r) => !r.ok).length;
+  console.log(`checks: ${results.length - failed} passed, ${failed} failed`);
+  return failed === 0 ? 0 : 1;
+}
+
+/** The CLI validates config.toml while loading it; `status` then fails only for want of Docker. */
+function configValidation(output: string, status: number): Outcome {
+  const warnings = output.split("\n").filter((l) => /^WARN|does not recognize/.test(l));
+  if (warnings.length > 0) return { ok: false, note: warnings.join("; ") };
+  const dockerOnly = /Cannot connect to the Docker daemon|docker/i.test(output);
+  return status === 0 || dockerOnly ? { ok: true } : { ok: false, note: output.trim().split("\n").slice(-2).join(" ") };
+}
+
+function advisorsFindings(output: string, status: number): Outcome {
+  if (status !== 0) return { ok: false, note: `exit ${status}` };
+  const clean = /no issues found|No issues/i.test(output) || output.trim() === "" || /^\s*\[\s*\]\s*$/.test(output);
+  return clean ? { ok: true } : { ok: false, note: "advisors reported findings" };
+}
+
+async function main(): Promise<number> {
+  const stackDir = join(repoRoot, `.stack-test-${process.pid}`);
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    TANGENT_STACK_DIR: stackDir,
+    TANGENT_DB_PORT: String(await freePort()),
+    TANGENT_API_PORT: String(await freePort()),
+    DO_NOT_TRACK: "1",
+  };
+  const stack = (command: string) => exec(process.execPath, ["--import", "tsx", join(repoRoot, "scripts/stack.ts"), command], env);
+  let tornDown = false;
+  const teardown = () => {
+    if (tornDown) return;
+    tornDown = true;
+    console.log("\n━━ tearing down the test stack");
+    stack("stop");
+    rmSync(stackDir, { recursive: true, force: true });
+  };
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.on(signal, () => {
+      teardown();
+      process.exit(130);
+    });
+  }
+
+  try {
+    check("config.toml validated by the Supabase CLI", () => exec(bin("supabase"), ["status"], env, configValidation));
+    check("tsc --noEmit", () => exec(bin("tsc"), ["--noEmit", "-p", "."], env));
+    const entrypoints = readdirSync(join(repoRoot, "functions"), { withFileTypes: true })
+      .filter((d) => d.isDirectory() && !d.name.startsWith("_") && existsSync(join(repoRoot, "functions", d.name, "index.ts")))
+      .map((d) => join("functions", d.name, "index.ts"));
+    check(`deno check (${entrypoints.length} functions)`, () =>
+      exec(bin("deno"), ["check", "--config", "functions/deno.json", "--node-modules-dir=manual", "--no-lock", ...entrypoints], env));
+
+    if (!check("ephemeral stack start", () => stack("start"))) return summary();
+    const dbPort = env.TANGENT_DB_PORT!;
+    const dbUrl = env.SUPABASE_DB_URL ?? `postgresql://postgres:postgres@127.0.0.1:${dbPort}/postgres`;
+    const superUrl = env.SUPABASE_DB_URL ?? `postgresql://supabase_admin@127.0.0.1:${dbPort}/postgres`;
+
+    check("generated types are current", () => {
+      const committed = readFileSync(join(repoRoot, "functions/_shared/database.types.ts"), "utf8");
+      const fresh = generateTypes(dbUrl);
+      return fresh === committed ? { ok: true } : { ok: false, note: "functions/_shared/database.types.ts is stale: run npm run types" };
+    });
+    check("supabase db advisors (security + performance)", () =>
+      exec(bin("supabase"), ["db", "advisors", `--remote=${dbUrl}`, "--type", "all", "--level", "info", "--fail-on", "info"], env, advisorsFindings));
+    check("supabase db lint (plpgsql_check)", () =>
+      exec(bin("supabase"), ["db", "lint", `--remote=${dbUrl}`, "--level", "warning", "--fail-on", "error"], env));
+
+    const dbTests = readdirSync(join(repoRoot, "tests/db")).filter((f) => f.endsWith(".test.sql")).sort();
+    check(`pg_prove tests/db (${dbTests.length} files)`, () => {
+      const helpers = exec("psql", ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", superUrl, "-f", "tests/db/helpers.sql"], env);
+      if (!helpers.ok) return { ok: false, note: "tests/db/helpers.sql failed to load" };
+      const [, host, port] = /@([^:/]+):(\d+)\//.exec(superUrl) ?? [];
+      return exec("pg_prove", ["-h", host ?? "127.0.0.1", "-p", port ?? dbPort, "-U", "supabase_admin", "-d", "postgres",
+        ...dbTests.map((f) => join("tests/db", f))], env);
+    });
+    check("vitest (handlers + e2e over HTTP)", () => exec(bin("vitest"), ["run"], env));
+  } finally {
+    teardown();
+  }
+  return summary();
+}
+
+main().then((code) => process.exit(code), (error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

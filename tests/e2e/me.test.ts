@@ -1,0 +1,83 @@
+// The running stack over HTTP: gateway (verify_jwt) → Deno function → PostgreSQL, called the way a
+// frontend calls it, with supabase-js.
+import { afterAll, describe, expect, it } from "vitest";
+import { createClient } from "@supabase/supabase-js";
+import { closeDbs, mintToken, openDb, stackKeys, urls } from "../helpers/stack.ts";
+
+afterAll(closeDbs);
+
+function clientFor(accessToken: string) {
+  return createClient(urls.api, stackKeys().anonKey, {
+    global: { headers: { Authorization: `Bearer ${accessToken}` } },
+    auth: { persistSession: false, autoRefreshToken: false },
+  });
+}
+
+describe("functions/v1/me over HTTP", () => {
+  it("the gateway refuses a request without a JWT before the function runs (verify_jwt)", async () => {
+    const res = await fetch(`${urls.functions}/me`);
+    expect(res.status).toBe(401);
+    expect(await res.json()).toEqual({ code: 401, message: "Missing authorization header" });
+  });
+
+  it("the gateway refuses a malformed JWT", async () => {
+    const res = await fetch(`${urls.functions}/me`, { headers: { authorization: "Bearer not.a.jwt" } });
+    expect(res.status).toBe(401);
+    expect(await res.json()).toEqual({ code: 401, message: "Invalid JWT" });
+  });
+
+  it("the anon key passes the gateway but the function wants a user", async () => {
+    const res = await fetch(`${urls.functions}/me`, { headers: { authorization: `Bearer ${stackKeys().anonKey}` } });
+    expect(res.status).toBe(401);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe("auth.invalid_token");
+  });
+
+  it("a seeded user reads their profile with supabase-js functions.invoke", async () => {
+    const { accessToken } = await mintToken("alice");
+    const { data, error } = await clientFor(accessToken).functions.invoke("me", { method: "GET" });
+    expect(error).toBeNull();
+    expect(data).toMatchObject({ username: "alice", email: "alice@tangent.test", language: "uz" });
+  });
+
+  it("a phone-only user gets their E.164 number", async () => {
+    const { accessToken } = await mintToken("+998901234567");
+    const res = await fetch(`${urls.functions}/me`, { headers: { authorization: `Bearer ${accessToken}` } });
+    expect(await res.json()).toMatchObject({ phone: "+998901234567", email: null });
+  });
+
+  it("PATCH round-trips through the function into the database, and bad input is a 400 naming the field", async () => {
+    const { accessToken, userId } = await mintToken("bob");
+    const client = clientFor(accessToken);
+    const ok = await client.functions.invoke("me", { method: "PATCH", body: { full_name: "Bob P." } });
+    expect(ok.error).toBeNull();
+    const [row] = await openDb()`select full_name from public.profiles where id = ${userId}`;
+    expect(row!.full_name).toBe("Bob P.");
+
+    const res = await fetch(`${urls.functions}/me`, {
+      method: "PATCH",
+      headers: { authorization: `Bearer ${accessToken}`, "content-type": "application/json" },
+      body: JSON.stringify({ phone: "+10000000000" }),
+    });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: { details: { fields: object } } }).error.details.fields).toHaveProperty("phone");
+  });
+
+  it("answers CORS preflights without credentials", async () => {
+    const res = await fetch(`${urls.functions}/me`, { method: "OPTIONS" });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("access-control-allow-origin")).toBe("*");
+    expect(res.headers.get("access-control-allow-headers")).toContain("authorization");
+  });
+
+  it("404 for a function that does not exist", async () => {
+    const res = await fetch(`${urls.functions}/nope`, { headers: { authorization: `Bearer ${stackKeys().anonKey}` } });
+    expect(res.status).toBe(404);
+  });
+
+  it("publishes the signing key set at the Auth JWKS URL", async () => {
+    const res = await fetch(`${urls.api}/auth/v1/.well-known/jwks.json`);
+    const jwks = (await res.json()) as { keys: { kid: string; d?: string }[] };
+    expect(jwks.keys[0]!.kid).toBe(stackKeys().signingKey.kid);
+    expect(jwks.keys[0]!.d).toBeUndefined();
+  });
+});

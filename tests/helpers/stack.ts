@@ -1,0 +1,59 @@
+// What vitest needs from the running stack (the ephemeral one of `npm test`, or yours from
+// `npm run stack -- start`): its URLs, database connections, and access tokens for its users.
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import postgres from "postgres";
+import { signAccessToken, type SessionClaims, type StackKeys } from "../../scripts/lib/keys.ts";
+import { apiUrl, dbUrl, readProjectConfig, readStackSettings } from "../../scripts/lib/settings.ts";
+import { issueToken, type IssuedToken } from "../../scripts/lib/tokens.ts";
+
+export const config = readProjectConfig();
+export const settings = readStackSettings(config);
+export const urls = {
+  db: dbUrl(settings),
+  superuser: dbUrl(settings, "supabase_admin"),
+  api: apiUrl(settings),
+  functions: `${apiUrl(settings)}/functions/v1`,
+};
+
+export function stackKeys(): StackKeys {
+  const file = join(settings.stackDir, "keys.json");
+  if (!existsSync(file)) throw new Error(`no stack keys at ${file}: start the stack first (npm run stack -- start)`);
+  return JSON.parse(readFileSync(file, "utf8")) as StackKeys;
+}
+
+/** An access token for an existing user, issued as Supabase Auth would at sign-in. */
+export function mintToken(identifier: string): Promise<IssuedToken> {
+  const keys = stackKeys();
+  return issueToken(urls.superuser, (claims) => signAccessToken(keys, claims), config, urls.api, identifier);
+}
+
+/** Sign arbitrary claims with the stack's key: for tokens Auth would never issue (expired, wrong role). */
+export function signClaims(claims: Partial<SessionClaims> & Record<string, unknown>): Promise<string> {
+  return signAccessToken(stackKeys(), claims);
+}
+
+const open: postgres.Sql[] = [];
+
+/** A connection as `postgres` (what functions get in SUPABASE_DB_URL) or as the superuser. */
+export function openDb(as: "postgres" | "supabase_admin" = "postgres"): postgres.Sql {
+  const sql = postgres(as === "postgres" ? urls.db : urls.superuser, { max: 4, onnotice: () => {}, prepare: false });
+  open.push(sql);
+  return sql;
+}
+
+export async function closeDbs(): Promise<void> {
+  await Promise.all(open.splice(0).map((sql) => sql.end()));
+}
+
+export interface TestUser {
+  id: string;
+  email: string;
+}
+
+/** A fresh user inserted the way Auth inserts one (tests/db/helpers.sql), unique per call. */
+export async function createUser(meta: Record<string, unknown> = {}, email = `u${crypto.randomUUID().slice(0, 8)}@test.tangent`): Promise<TestUser> {
+  const sql = openDb("supabase_admin");
+  const [row] = await sql<{ id: string }[]>`select tests.create_user(email => ${email}, user_metadata => ${sql.json(meta as postgres.JSONValue)}) as id`;
+  return { id: row!.id, email };
+}
