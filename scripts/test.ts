@@ -5,7 +5,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
-import { repoRoot } from "./lib/settings.ts";
+import { dbUrl as databaseUrl, readStackSettings, repoRoot } from "./lib/settings.ts";
 import { generateTypes } from "./lib/types.ts";
 
 interface CheckResult {
@@ -16,6 +16,8 @@ interface CheckResult {
 }
 
 const results: CheckResult[] = [];
+/** Our schemas. plpgsql_check would otherwise also lint extensions' code (pgTAP's own functions). */
+const appSchemas = "public,private";
 const bin = (name: string) => join(repoRoot, "node_modules/.bin", name);
 
 async function freePort(): Promise<number> {
@@ -27,6 +29,19 @@ async function freePort(): Promise<number> {
       server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
     });
   });
+}
+
+/** pg_prove takes no connection URI; libpq's environment variables say the same thing. */
+function libpqEnv(url: string): NodeJS.ProcessEnv {
+  const u = new URL(url);
+  return {
+    PGHOST: u.hostname,
+    PGPORT: u.port || "5432",
+    PGUSER: decodeURIComponent(u.username),
+    PGPASSWORD: decodeURIComponent(u.password),
+    PGDATABASE: u.pathname.slice(1) || "postgres",
+    PGSSLMODE: u.searchParams.get("sslmode") ?? "prefer",
+  };
 }
 
 interface Outcome {
@@ -83,13 +98,12 @@ function advisorsFindings(output: string, status: number): Outcome {
 
 async function main(): Promise<number> {
   const stackDir = join(repoRoot, `.stack-test-${process.pid}`);
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    TANGENT_STACK_DIR: stackDir,
-    TANGENT_DB_PORT: String(await freePort()),
-    TANGENT_API_PORT: String(await freePort()),
-    DO_NOT_TRACK: "1",
-  };
+  process.env.TANGENT_STACK_DIR = stackDir;
+  process.env.TANGENT_DB_PORT = String(await freePort());
+  process.env.TANGENT_API_PORT = String(await freePort());
+  process.env.DO_NOT_TRACK = "1";
+  const env = process.env;
+  const settings = readStackSettings();
   const stack = (command: string) => exec(process.execPath, ["--import", "tsx", join(repoRoot, "scripts/stack.ts"), command], env);
   let tornDown = false;
   const teardown = () => {
@@ -116,9 +130,8 @@ async function main(): Promise<number> {
       exec(bin("deno"), ["check", "--config", "functions/deno.json", "--node-modules-dir=manual", "--no-lock", ...entrypoints], env));
 
     if (!check("ephemeral stack start", () => stack("start"))) return summary();
-    const dbPort = env.TANGENT_DB_PORT!;
-    const dbUrl = env.SUPABASE_DB_URL ?? `postgresql://postgres:postgres@127.0.0.1:${dbPort}/postgres`;
-    const superUrl = env.SUPABASE_DB_URL ?? `postgresql://supabase_admin@127.0.0.1:${dbPort}/postgres`;
+    const dbUrl = databaseUrl(settings);
+    const superUrl = databaseUrl(settings, "supabase_admin");
 
     check("generated types are current", () => {
       const committed = readFileSync(join(repoRoot, "functions/_shared/database.types.ts"), "utf8");
@@ -128,15 +141,13 @@ async function main(): Promise<number> {
     check("supabase db advisors (security + performance)", () =>
       exec(bin("supabase"), ["db", "advisors", `--remote=${dbUrl}`, "--type", "all", "--level", "info", "--fail-on", "info"], env, advisorsFindings));
     check("supabase db lint (plpgsql_check)", () =>
-      exec(bin("supabase"), ["db", "lint", `--remote=${dbUrl}`, "--level", "warning", "--fail-on", "error"], env));
+      exec(bin("supabase"), ["db", "lint", `--remote=${dbUrl}`, "--schema", appSchemas, "--level", "warning", "--fail-on", "error"], env));
 
     const dbTests = readdirSync(join(repoRoot, "tests/db")).filter((f) => f.endsWith(".test.sql")).sort();
     check(`pg_prove tests/db (${dbTests.length} files)`, () => {
       const helpers = exec("psql", ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", superUrl, "-f", "tests/db/helpers.sql"], env);
       if (!helpers.ok) return { ok: false, note: "tests/db/helpers.sql failed to load" };
-      const [, host, port] = /@([^:/]+):(\d+)\//.exec(superUrl) ?? [];
-      return exec("pg_prove", ["-h", host ?? "127.0.0.1", "-p", port ?? dbPort, "-U", "supabase_admin", "-d", "postgres",
-        ...dbTests.map((f) => join("tests/db", f))], env);
+      return exec("pg_prove", dbTests.map((f) => join("tests/db", f)), { ...env, ...libpqEnv(superUrl) });
     });
     check("vitest (handlers + e2e over HTTP)", () => exec(bin("vitest"), ["run"], env));
   } finally {

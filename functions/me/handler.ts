@@ -2,6 +2,7 @@
 // Reads and writes run as the caller, so the profiles RLS policies and column grants decide.
 import { z } from "zod";
 import type { VerifyCaller } from "../_shared/auth.ts";
+import type { Database } from "../_shared/database.types.ts";
 import { asCaller, requestContext, type Sql } from "../_shared/db.ts";
 import { ApiError, json, methodNotAllowed, readJson, withErrors, type Handler } from "../_shared/http.ts";
 
@@ -17,19 +18,9 @@ export const profileChanges = z
 
 export type ProfileChanges = z.infer<typeof profileChanges>;
 
-export interface Profile {
-  id: string;
-  username: string | null;
-  full_name: string | null;
-  avatar_url: string | null;
-  language: "uz" | "ru" | "en";
-  email: string | null;
-  phone: string | null;
-  created_at: string;
-  updated_at: string;
-}
+export type Profile = Database["public"]["Tables"]["profiles"]["Row"];
 
-const columns = ["id", "username", "full_name", "avatar_url", "language", "email", "phone", "created_at", "updated_at"];
+const columns: (keyof Profile)[] = ["id", "username", "full_name", "avatar_url", "language", "email", "phone", "created_at", "updated_at"];
 
 export interface MeDeps {
   verifyCaller: VerifyCaller;

@@ -81,7 +81,8 @@ export class FunctionsServer {
     worker.port = null;
     return new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`function ${config.name} did not start within 60 s`)), 60_000);
-      createInterface({ input: child.stdout! }).on("line", (line) => {
+      // Deno announces the address of Deno.serve on stderr (older releases: stdout).
+      const onLine = (line: string) => {
         const listening = /^Listening on http:\/\/127\.0\.0\.1:(\d+)\//.exec(line);
         if (listening && worker.port === null) {
           worker.port = Number(listening[1]);
@@ -90,8 +91,9 @@ export class FunctionsServer {
           return;
         }
         this.options.log(`[${config.name}] ${line}`);
-      });
-      createInterface({ input: child.stderr! }).on("line", (line) => this.options.log(`[${config.name}] ${line}`));
+      };
+      createInterface({ input: child.stdout! }).on("line", onLine);
+      createInterface({ input: child.stderr! }).on("line", onLine);
       child.once("exit", (code, signal) => {
         clearTimeout(timer);
         worker.port = null;

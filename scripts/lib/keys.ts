@@ -106,6 +106,9 @@ export function sessionClaims(
 }
 
 export async function signAccessToken(keys: Pick<StackKeys, "signingKey">, claims: Record<string, unknown>): Promise<string> {
-  const key = await importJWK(keys.signingKey, "ES256");
+  // The stored JWK lists ["sign", "verify"] as Supabase's key files do; WebCrypto imports a private
+  // EC key for signing only.
+  const { key_ops: _ops, ...jwk } = keys.signingKey;
+  const key = await importJWK(jwk, "ES256");
   return new SignJWT(claims).setProtectedHeader({ alg: "ES256", kid: keys.signingKey.kid, typ: "JWT" }).sign(key);
 }

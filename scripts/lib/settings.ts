@@ -103,7 +103,8 @@ export function readStackSettings(config = readProjectConfig()): StackSettings {
 
 export function dbUrl(settings: StackSettings, role: "postgres" | "supabase_admin" = "postgres"): string {
   if (settings.externalDbUrl !== null) return settings.externalDbUrl;
-  return `postgresql://${role}:postgres@127.0.0.1:${settings.dbPort}/postgres`;
+  // The local cluster speaks no TLS; saying so keeps the CLI from printing a TLS warning into its output.
+  return `postgresql://${role}:postgres@127.0.0.1:${settings.dbPort}/postgres?sslmode=disable`;
 }
 
 export function apiUrl(settings: StackSettings): string {

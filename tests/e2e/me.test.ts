@@ -1,15 +1,20 @@
 // The running stack over HTTP: gateway (verify_jwt) → Deno function → PostgreSQL, called the way a
 // frontend calls it, with supabase-js.
 import { afterAll, describe, expect, it } from "vitest";
-import { createClient } from "@supabase/supabase-js";
+import { createClient, type SupabaseClientOptions } from "@supabase/supabase-js";
+import ws from "ws";
 import { closeDbs, mintToken, openDb, stackKeys, urls } from "../helpers/stack.ts";
 
 afterAll(closeDbs);
+
+type RealtimeTransport = NonNullable<NonNullable<SupabaseClientOptions<"public">["realtime"]>["transport"]>;
 
 function clientFor(accessToken: string) {
   return createClient(urls.api, stackKeys().anonKey, {
     global: { headers: { Authorization: `Bearer ${accessToken}` } },
     auth: { persistSession: false, autoRefreshToken: false },
+    // Node 20 has no global WebSocket; supabase-js builds its realtime client eagerly.
+    realtime: { transport: ws as unknown as RealtimeTransport },
   });
 }
 
