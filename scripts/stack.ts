@@ -8,14 +8,18 @@ import { SignJWT } from "jose";
 import { applyPlatform, Cluster, ensureOsPackages, loadSeed, pushMigrations, sql } from "./lib/cluster.ts";
 import { FunctionsServer } from "./lib/functions-server.ts";
 import { loadOrCreateKeys, publicJwks, signAccessToken, type SessionClaims, type StackKeys } from "./lib/keys.ts";
-import { apiUrl, dbUrl, readProjectConfig, readStackSettings, repoRoot, type StackSettings } from "./lib/settings.ts";
+import { apiUrl, dbUrl, readFunctionsDotEnv, readProjectConfig, readStackSettings, type StackSettings } from "./lib/settings.ts";
 import { issueToken, UnknownUserError } from "./lib/tokens.ts";
+import { outsideServices } from "../tests/fakes/registry.ts";
+import type { Fake } from "../tests/fakes/server.ts";
 
 interface StackState {
   supervisorPid: number;
   childPids: number[];
   dbUrl: string;
   apiUrl: string;
+  /** Base URLs of the fakes standing in for outside services, by service name. */
+  fakes: Record<string, string>;
 }
 
 const config = readProjectConfig();
@@ -88,18 +92,8 @@ function rebuildDatabase(s: StackSettings): void {
   prepareDatabase(s);
 }
 
-function functionEnv(keys: StackKeys): Record<string, string> {
-  // Real provider credentials for local runs go in functions/.env (git-ignored), as `supabase secrets`.
-  const dotEnv = join(repoRoot, "functions/.env");
-  const fromDotEnv = existsSync(dotEnv)
-    ? Object.fromEntries(
-      readFileSync(dotEnv, "utf8").split("\n")
-        .map((line) => /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/.exec(line))
-        .flatMap((m) => (m ? [[m[1]!, m[2]!.replace(/^"(.*)"$/, "$1")]] : [])),
-    )
-    : {};
+function platformEnv(keys: StackKeys): Record<string, string> {
   return {
-    ...fromDotEnv,
     SUPABASE_URL: apiUrl(settings),
     SUPABASE_DB_URL: dbUrl(settings),
     SUPABASE_JWKS: JSON.stringify(publicJwks(keys)),
@@ -109,6 +103,26 @@ function functionEnv(keys: StackKeys): Record<string, string> {
     SUPABASE_SECRET_KEYS: JSON.stringify({ default: keys.secretKey }),
     LEGACY_JWT_SECRET: keys.jwtSecret,
   };
+}
+
+/** Each outside service is the real one when its credentials are configured, otherwise its fake. */
+async function outsideServiceEnv(
+  configured: Record<string, string | undefined>,
+  fakes: { name: string; fake: Fake }[],
+): Promise<Record<string, string>> {
+  const env: Record<string, string> = {};
+  for (const service of outsideServices) {
+    if (service.credentials.every((name) => configured[name])) {
+      Object.assign(env, service.real(configured));
+      log(`${service.name}: real service (${service.credentials.join(", ")} configured)`);
+    } else {
+      const { fake, env: fakeEnv } = await service.fake();
+      fakes.push({ name: service.name, fake });
+      Object.assign(env, fakeEnv);
+      log(`${service.name}: fake at ${fake.url} (set ${service.credentials.join(" and ")} in functions/.env for the real one)`);
+    }
+  }
+  return env;
 }
 
 function demoUsers(): string[] {
@@ -158,11 +172,14 @@ async function runForeground(): Promise<void> {
   const started = Date.now();
   prepareDatabase(settings);
   const keys = await loadOrCreateKeys(keysFile);
+  const dotEnv = readFunctionsDotEnv();
+  const fakes: { name: string; fake: Fake }[] = [];
+  const providers = await outsideServiceEnv({ ...process.env, ...dotEnv }, fakes);
   const server = new FunctionsServer({
     port: settings.apiPort,
     functions: config.functions,
     keys,
-    env: functionEnv(keys),
+    env: { ...dotEnv, ...providers, ...platformEnv(keys) },
     log,
   });
   let stopping = false;
@@ -171,6 +188,7 @@ async function runForeground(): Promise<void> {
     stopping = true;
     log(`\n${signal}: stopping the stack`);
     await server.stop();
+    await Promise.all(fakes.map(({ fake }) => fake.stop()));
     if (settings.externalDbUrl === null) new Cluster(settings).stop();
     rmSync(stateFile, { force: true });
     log("stopped");
@@ -184,6 +202,7 @@ async function runForeground(): Promise<void> {
     childPids: server.pids(),
     dbUrl: dbUrl(settings),
     apiUrl: apiUrl(settings),
+    fakes: Object.fromEntries(fakes.map(({ name, fake }) => [name, fake.url])),
   };
   writeFileSync(stateFile, JSON.stringify(state, null, 2));
   log(`Tangent local stack is up (${((Date.now() - started) / 1000).toFixed(1)} s). Ctrl-C stops it.`);

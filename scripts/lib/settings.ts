@@ -1,6 +1,6 @@
 // Where the local stack lives and which ports it uses. Everything a second checkout or CI may need to
 // change comes from environment variables, with supabase/config.toml as the default.
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse } from "smol-toml";
@@ -109,4 +109,15 @@ export function dbUrl(settings: StackSettings, role: "postgres" | "supabase_admi
 
 export function apiUrl(settings: StackSettings): string {
   return settings.externalApiUrl ?? `http://127.0.0.1:${settings.apiPort}`;
+}
+
+/** Real provider credentials for local runs go in functions/.env (git-ignored), as `supabase secrets`. */
+export function readFunctionsDotEnv(): Record<string, string> {
+  const file = join(repoRoot, "functions/.env");
+  if (!existsSync(file)) return {};
+  return Object.fromEntries(
+    readFileSync(file, "utf8").split("\n")
+      .map((line) => /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/.exec(line))
+      .flatMap((m) => (m ? [[m[1]!, m[2]!.replace(/^"(.*)"$/, "$1")]] : [])),
+  );
 }

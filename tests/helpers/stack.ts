@@ -57,3 +57,17 @@ export async function createUser(meta: Record<string, unknown> = {}, email = `u$
   const [row] = await sql<{ id: string }[]>`select tests.create_user(email => ${email}, user_metadata => ${sql.json(meta as postgres.JSONValue)}) as id`;
   return { id: row!.id, email };
 }
+
+export interface StackState {
+  supervisorPid: number;
+  dbUrl: string;
+  apiUrl: string;
+  fakes: Record<string, string>;
+}
+
+/** What the running stack wrote about itself (.stack/state.json): its URLs and its fakes' URLs. */
+export function stackState(): StackState {
+  const file = join(settings.stackDir, "state.json");
+  if (!existsSync(file)) throw new Error(`no ${file}: is the stack running?`);
+  return JSON.parse(readFileSync(file, "utf8")) as StackState;
+}
