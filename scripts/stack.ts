@@ -175,36 +175,52 @@ async function runForeground(): Promise<void> {
   const dotEnv = readFunctionsDotEnv();
   const fakes: { name: string; fake: Fake }[] = [];
   const providers = await outsideServiceEnv({ ...process.env, ...dotEnv }, fakes);
+  let state: StackState | null = null;
+  const writeState = (next: StackState) => {
+    state = next;
+    writeFileSync(stateFile, JSON.stringify(next, null, 2));
+  };
   const server = new FunctionsServer({
     port: settings.apiPort,
     functions: config.functions,
     keys,
     env: { ...dotEnv, ...providers, ...platformEnv(keys) },
     log,
+    onProcessesChanged: () => {
+      if (state !== null) writeState({ ...state, childPids: server.pids() });
+    },
   });
   let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
+  const takeDown = async () => {
     stopping = true;
-    log(`\n${signal}: stopping the stack`);
     await server.stop();
     await Promise.all(fakes.map(({ fake }) => fake.stop()));
     if (settings.externalDbUrl === null) new Cluster(settings).stop();
     rmSync(stateFile, { force: true });
+  };
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    log(`\n${signal}: stopping the stack`);
+    await takeDown();
     log("stopped");
     process.exit(0);
   };
   process.on("SIGINT", () => void shutdown("SIGINT"));
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
-  await server.start();
-  const state: StackState = {
+  try {
+    await server.start();
+  } catch (error) {
+    // A half-started stack must not linger: it would hold the ports the next start needs.
+    await takeDown();
+    throw error;
+  }
+  writeState({
     supervisorPid: process.pid,
     childPids: server.pids(),
     dbUrl: dbUrl(settings),
     apiUrl: apiUrl(settings),
     fakes: Object.fromEntries(fakes.map(({ name, fake }) => [name, fake.url])),
-  };
-  writeFileSync(stateFile, JSON.stringify(state, null, 2));
+  });
   log(`Tangent local stack is up (${((Date.now() - started) / 1000).toFixed(1)} s). Ctrl-C stops it.`);
   printConnection(keys);
 }

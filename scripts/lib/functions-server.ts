@@ -25,6 +25,8 @@ export interface FunctionsServerOptions {
   /** Environment every function sees (SUPABASE_URL, SUPABASE_DB_URL, keys, fake base URLs...). */
   env: Record<string, string>;
   log: (line: string) => void;
+  /** Called whenever a function process is (re)started, so the caller can record the new pids. */
+  onProcessesChanged?: () => void;
 }
 
 function json(res: ServerResponse, status: number, body: unknown): void {
@@ -79,6 +81,7 @@ export class FunctionsServer {
     });
     worker.child = child;
     worker.port = null;
+    this.options.onProcessesChanged?.();
     return new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`function ${config.name} did not start within 60 s`)), 60_000);
       // Deno announces the address of Deno.serve on stderr (older releases: stdout).
