@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url";
 import { SignJWT } from "jose";
 import { applyPlatform, Cluster, ensureOsPackages, loadSeed, pushMigrations, sql } from "./lib/cluster.ts";
 import { FunctionsServer } from "./lib/functions-server.ts";
+import { alive } from "./lib/process.ts";
 import { loadOrCreateKeys, publicJwks, signAccessToken, type SessionClaims, type StackKeys } from "./lib/keys.ts";
 import { apiUrl, dbUrl, readFunctionsDotEnv, readProjectConfig, readStackSettings, type StackSettings } from "./lib/settings.ts";
 import { issueToken, UnknownUserError } from "./lib/tokens.ts";
@@ -29,14 +30,6 @@ const logFile = join(settings.stackDir, "stack.log");
 const keysFile = join(settings.stackDir, "keys.json");
 const log = (line: string) => console.log(line);
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function readState(): StackState | null {
   if (!existsSync(stateFile)) return null;

@@ -2,7 +2,7 @@
 // signing keys from SUPABASE_JWKS (inline) or the project's JWKS URL, and the legacy HS256 secret for
 // projects that still sign with it. verify_jwt at the gateway is not enough: it also accepts the anon
 // key, and it says nothing about who the user is.
-import { createLocalJWKSet, createRemoteJWKSet, errors, jwtVerify, type JSONWebKeySet, type JWTPayload, type JWTVerifyGetKey } from "jose";
+import { createLocalJWKSet, createRemoteJWKSet, decodeProtectedHeader, errors, jwtVerify, type JSONWebKeySet, type JWTPayload, type JWTVerifyGetKey } from "jose";
 import { ApiError } from "./http.ts";
 
 /** The claims of a Supabase Auth access token that our code reads. */
@@ -41,8 +41,7 @@ export function createJwtVerifier(options: JwtVerifierOptions): VerifyCaller {
     if (!match) throw new ApiError(401, "auth.missing_token", "send the user's access token as Authorization: Bearer <token>");
     const token = match[1]!;
     try {
-      const alg = (JSON.parse(atob(token.split(".")[0]!.replace(/-/g, "+").replace(/_/g, "/"))) as { alg?: string }).alg;
-      const verified = alg === "HS256"
+      const verified = decodeProtectedHeader(token).alg === "HS256"
         ? secret && await jwtVerify(token, secret, { algorithms: ["HS256"], audience: "authenticated" })
         : keySet && await jwtVerify(token, keySet, { algorithms: ["ES256", "RS256"], audience: "authenticated" });
       if (!verified) throw new errors.JWSSignatureVerificationFailed();

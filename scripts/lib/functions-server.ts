@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { createInterface } from "node:readline";
 import { join } from "node:path";
-import { createLocalJWKSet, jwtVerify, type JWTVerifyGetKey } from "jose";
+import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JWTVerifyGetKey } from "jose";
 import { repoRoot, type FunctionConfig } from "./settings.ts";
 import { publicJwks, type StackKeys } from "./keys.ts";
 
@@ -113,8 +113,7 @@ export class FunctionsServer {
     const token = /^Bearer (\S+)$/i.exec(authorization ?? "")?.[1];
     if (token === undefined) return false;
     try {
-      const header = JSON.parse(Buffer.from(token.split(".")[0] ?? "", "base64url").toString("utf8")) as { alg?: string };
-      if (header.alg === "HS256") {
+      if (decodeProtectedHeader(token).alg === "HS256") {
         await jwtVerify(token, new TextEncoder().encode(this.options.keys.jwtSecret), { algorithms: ["HS256"] });
       } else {
         await jwtVerify(token, this.jwks, { algorithms: ["ES256", "RS256"] });

@@ -3,7 +3,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { createClient, type SupabaseClientOptions } from "@supabase/supabase-js";
 import ws from "ws";
-import { closeDbs, mintToken, openDb, stackKeys, urls } from "../helpers/stack.ts";
+import { closeDbs, createUser, mintToken, openDb, stackKeys, urls } from "../helpers/stack.ts";
 
 afterAll(closeDbs);
 
@@ -51,12 +51,14 @@ describe("functions/v1/me over HTTP", () => {
   });
 
   it("PATCH round-trips through the function into the database, and bad input is a 400 naming the field", async () => {
-    const { accessToken, userId } = await mintToken("bob");
+    const user = await createUser({ full_name: "Before" });
+    const { accessToken, userId } = await mintToken(user.email);
     const client = clientFor(accessToken);
-    const ok = await client.functions.invoke("me", { method: "PATCH", body: { full_name: "Bob P." } });
+    const ok = await client.functions.invoke("me", { method: "PATCH", body: { full_name: "After" } });
     expect(ok.error).toBeNull();
     const [row] = await openDb()`select full_name from public.profiles where id = ${userId}`;
-    expect(row!.full_name).toBe("Bob P.");
+    expect(row!.full_name).toBe("After");
+    expect(userId).toBe(user.id);
 
     const res = await fetch(`${urls.functions}/me`, {
       method: "PATCH",
