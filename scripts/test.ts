@@ -7,6 +7,7 @@ import { createServer } from "node:net";
 import { join } from "node:path";
 import { dbUrl as databaseUrl, readStackSettings, repoRoot } from "./lib/settings.ts";
 import { generateTypes } from "./lib/types.ts";
+import { Cluster } from "./lib/cluster.ts";
 
 interface CheckResult {
   name: string;
@@ -111,6 +112,7 @@ async function main(): Promise<number> {
     tornDown = true;
     console.log("\n━━ tearing down the test stack");
     stack("stop");
+    if (settings.externalDbUrl === null) new Cluster(settings).destroy();
     rmSync(stackDir, { recursive: true, force: true });
   };
   for (const signal of ["SIGINT", "SIGTERM"] as const) {

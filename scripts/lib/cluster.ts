@@ -1,7 +1,7 @@
 // The project-local PostgreSQL 15 cluster of the Docker-free stack, and the three steps that turn a
 // fresh cluster into "a Supabase database": the platform contract (as superuser), the migrations (by
 // the real Supabase CLI, as the non-superuser `postgres`), and the seed.
-import { accessSync, constants, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { accessSync, constants, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { dbUrl, repoRoot, type StackSettings } from "./settings.ts";
@@ -44,17 +44,29 @@ function postgresUserCanReach(dir: string): boolean {
   return run("runuser", ["-u", "postgres", "--", "test", "-x", dir], { allowFailure: true }).status === 0;
 }
 
+/**
+ * Where the cluster lives: `<stack dir>/db`, unless the `postgres` OS user cannot reach the checkout
+ * (as root, the repository may sit under /root); then a per-checkout folder under /var/tmp.
+ */
+function clusterHome(stackDir: string): string {
+  mkdirSync(stackDir, { recursive: true });
+  if (postgresUserCanReach(stackDir)) return stackDir;
+  const id = createHash("sha256").update(stackDir).digest("hex").slice(0, 12);
+  return `/var/tmp/tangent-stack-${id}`;
+}
+
 export class Cluster {
   readonly dataDir: string;
   readonly logFile: string;
 
   constructor(private readonly settings: StackSettings) {
-    this.dataDir = join(settings.stackDir, "db");
-    this.logFile = join(settings.stackDir, "postgres.log");
+    const home = clusterHome(settings.stackDir);
+    this.dataDir = join(home, "db");
+    this.logFile = join(home, "postgres.log");
   }
 
   private pg(tool: string, args: string[], allowFailure = false) {
-    return run(join(pgBin, tool), args, { asPostgresUser: true, allowFailure });
+    return run(join(pgBin, tool), args, { asPostgresUser: true, allowFailure, cwd: "/" });
   }
 
   exists(): boolean {
@@ -73,19 +85,9 @@ export class Cluster {
 
   /** initdb a new cluster whose superuser is `supabase_admin`, as on Supabase. */
   init(): void {
-    mkdirSync(this.settings.stackDir, { recursive: true });
-    let target = this.dataDir;
-    if (!postgresUserCanReach(this.settings.stackDir)) {
-      // The postgres OS user cannot traverse the checkout (e.g. under /root): keep the cluster in a
-      // per-checkout folder it can reach and link it, so `.stack/db` stays the one place to look.
-      const id = createHash("sha256").update(this.settings.stackDir).digest("hex").slice(0, 12);
-      target = `/var/tmp/tangent-db-${id}`;
-      rmSync(target, { recursive: true, force: true });
-      rmSync(this.dataDir, { recursive: true, force: true });
-      symlinkSync(target, this.dataDir);
-    }
+    const target = this.dataDir;
     mkdirSync(target, { recursive: true });
-    if (isRoot) run("chown", ["-R", "postgres:postgres", target]);
+    if (isRoot) run("chown", ["postgres:postgres", target]);
     run("chmod", ["700", target]);
     this.pg("initdb", ["-D", target, "-U", "supabase_admin", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"]);
     const conf = [
@@ -119,8 +121,8 @@ export class Cluster {
 
   destroy(): void {
     this.stop();
-    if (existsSync(this.dataDir)) rmSync(realpathSync(this.dataDir), { recursive: true, force: true });
     rmSync(this.dataDir, { recursive: true, force: true });
+    rmSync(this.logFile, { force: true });
   }
 
 }

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { alive } from "../../scripts/lib/process.ts";
+import { Cluster } from "../../scripts/lib/cluster.ts";
 import { repoRoot } from "../../scripts/lib/settings.ts";
 
 const run = promisify(execFile);
@@ -38,6 +39,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await stack("stop").catch(() => undefined);
+  new Cluster({ stackDir, dbPort: Number(env.TANGENT_DB_PORT), apiPort: Number(env.TANGENT_API_PORT), externalDbUrl: null, externalApiUrl: null }).destroy();
   rmSync(stackDir, { recursive: true, force: true });
 }, 60_000);
 
