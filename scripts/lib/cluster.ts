@@ -56,13 +56,14 @@ function clusterHome(stackDir: string): string {
 }
 
 export class Cluster {
+  readonly home: string;
   readonly dataDir: string;
   readonly logFile: string;
 
   constructor(private readonly settings: StackSettings) {
-    const home = clusterHome(settings.stackDir);
-    this.dataDir = join(home, "db");
-    this.logFile = join(home, "postgres.log");
+    this.home = clusterHome(settings.stackDir);
+    this.dataDir = join(this.home, "db");
+    this.logFile = join(this.home, "postgres.log");
   }
 
   private pg(tool: string, args: string[], allowFailure = false) {
@@ -123,6 +124,7 @@ export class Cluster {
     this.stop();
     rmSync(this.dataDir, { recursive: true, force: true });
     rmSync(this.logFile, { force: true });
+    if (this.home !== this.settings.stackDir) rmSync(this.home, { recursive: true, force: true });
   }
 
 }
