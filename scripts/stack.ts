@@ -9,8 +9,8 @@ import { applyPlatform, Cluster, ensureOsPackages, loadSeed, pushMigrations, sql
 import { FunctionsServer } from "./lib/functions-server.ts";
 import { alive } from "./lib/process.ts";
 import { loadOrCreateKeys, publicJwks, signAccessToken, type SessionClaims, type StackKeys } from "./lib/keys.ts";
-import { apiUrl, dbUrl, readFunctionsDotEnv, readProjectConfig, readStackSettings, type StackSettings } from "./lib/settings.ts";
-import { issueToken, UnknownUserError } from "./lib/tokens.ts";
+import { apiUrl, dbUrl, readFunctionsDotEnv, readProjectConfig, readStackSettings } from "./lib/settings.ts";
+import { issueToken } from "./lib/tokens.ts";
 import { outsideServices } from "../tests/fakes/registry.ts";
 import type { Fake } from "../tests/fakes/server.ts";
 
@@ -29,7 +29,8 @@ const stateFile = join(settings.stackDir, "state.json");
 const logFile = join(settings.stackDir, "stack.log");
 const keysFile = join(settings.stackDir, "keys.json");
 const log = (line: string) => console.log(line);
-
+/** The project-local cluster; null when SUPABASE_DB_URL points every command at another database. */
+const cluster = settings.externalDbUrl === null ? new Cluster(settings) : null;
 
 function readState(): StackState | null {
   if (!existsSync(stateFile)) return null;
@@ -49,40 +50,38 @@ function clearStaleState(): void {
 async function healthy(state: StackState): Promise<boolean> {
   try {
     const res = await fetch(`${state.apiUrl}/health`, { signal: AbortSignal.timeout(3000) });
-    return res.ok && new Cluster(settings).isReady();
+    return res.ok && (cluster === null || cluster.isReady());
   } catch {
     return false;
   }
 }
 
 /** Cluster up, platform + migrations + seed applied; only a new cluster gets the platform and seed. */
-function prepareDatabase(s: StackSettings): void {
-  if (s.externalDbUrl !== null) {
+function prepareDatabase(): void {
+  if (cluster === null) {
     log(`using the existing database at SUPABASE_DB_URL; applying pending migrations`);
-    log(pushMigrations(s).trim());
+    log(pushMigrations(settings).trim());
     return;
   }
   ensureOsPackages(log);
-  const cluster = new Cluster(s);
   const fresh = !cluster.exists();
   if (fresh) {
     log("creating the PostgreSQL 15 cluster");
     cluster.init();
   }
   if (!cluster.isRunning()) cluster.start();
-  if (fresh) applyPlatform(s);
-  const pushed = pushMigrations(s).trim();
+  if (fresh) applyPlatform(settings);
+  const pushed = pushMigrations(settings).trim();
   if (pushed !== "") log(pushed);
-  if (fresh) loadSeed(s);
+  if (fresh) loadSeed(settings);
 }
 
-function rebuildDatabase(s: StackSettings): void {
-  if (s.externalDbUrl !== null) {
+function rebuildDatabase(): void {
+  if (cluster === null) {
     throw new Error("reset refuses to touch SUPABASE_DB_URL; use `supabase db reset` against that project");
   }
-  const cluster = new Cluster(s);
   cluster.destroy();
-  prepareDatabase(s);
+  prepareDatabase();
 }
 
 function platformEnv(keys: StackKeys): Record<string, string> {
@@ -163,7 +162,7 @@ async function runForeground(): Promise<void> {
   clearStaleState();
   mkdirSync(settings.stackDir, { recursive: true });
   const started = Date.now();
-  prepareDatabase(settings);
+  prepareDatabase();
   const keys = await loadOrCreateKeys(keysFile);
   const dotEnv = readFunctionsDotEnv();
   const fakes: { name: string; fake: Fake }[] = [];
@@ -188,7 +187,7 @@ async function runForeground(): Promise<void> {
     stopping = true;
     await server.stop();
     await Promise.all(fakes.map(({ fake }) => fake.stop()));
-    if (settings.externalDbUrl === null) new Cluster(settings).stop();
+    cluster?.stop();
     rmSync(stateFile, { force: true });
   };
   const shutdown = async (signal: string) => {
@@ -256,7 +255,7 @@ async function stopBackground(): Promise<void> {
     while (alive(state.supervisorPid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
   }
   clearStaleState();
-  if (settings.externalDbUrl === null) new Cluster(settings).stop();
+  cluster?.stop();
   console.log("stack stopped");
 }
 
@@ -304,7 +303,7 @@ async function main(): Promise<number> {
     case "status":
       return status();
     case "reset":
-      rebuildDatabase(settings);
+      rebuildDatabase();
       console.log(`database rebuilt\nDB_URL=${dbUrl(settings)}`);
       return 0;
     case "token":
@@ -321,7 +320,7 @@ main().then(
     if (code >= 0) process.exit(code);
   },
   (error: unknown) => {
-    console.error(error instanceof UnknownUserError || error instanceof Error ? error.message : error);
+    console.error(error instanceof Error ? error.message : error);
     process.exit(1);
   },
 );

@@ -3,11 +3,11 @@
 // and a closing "checks: N passed, N failed" line.
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { dbUrl as databaseUrl, readStackSettings, repoRoot } from "./lib/settings.ts";
 import { generateTypes } from "./lib/types.ts";
 import { Cluster } from "./lib/cluster.ts";
+import { freePort } from "./lib/net.ts";
 
 interface CheckResult {
   name: string;
@@ -20,17 +20,6 @@ const results: CheckResult[] = [];
 /** Our schemas. plpgsql_check would otherwise also lint extensions' code (pgTAP's own functions). */
 const appSchemas = "public,private";
 const bin = (name: string) => join(repoRoot, "node_modules/.bin", name);
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
-    });
-  });
-}
 
 /** pg_prove takes no connection URI; libpq's environment variables say the same thing. */
 function libpqEnv(url: string): NodeJS.ProcessEnv {
@@ -50,11 +39,11 @@ interface Outcome {
   note?: string;
 }
 
-/** Run a command with live output; `judge` may fail it on its output even when it exits 0. */
+/** Run a command, then print its output; `judge` may fail it on its output even when it exits 0. */
 function exec(command: string, args: string[], env: NodeJS.ProcessEnv, judge?: (output: string, status: number) => Outcome): Outcome {
   const child = spawnSync(command, args, { cwd: repoRoot, env, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
   const output = `${child.stdout ?? ""}${child.stderr ?? ""}`;
-  process.stdout.write(output.replace(/^npm warn Unknown user config "nodedir".*\n/gm, ""));
+  process.stdout.write(output);
   if (child.error) return { ok: false, note: child.error.message };
   const status = child.status ?? 1;
   return judge ? judge(output, status) : { ok: status === 0, note: status === 0 ? "" : `exit ${status}` };

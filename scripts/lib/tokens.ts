@@ -5,8 +5,6 @@ import postgres from "postgres";
 import type { ProjectConfig } from "./settings.ts";
 import { sessionClaims, type AuthUserRow, type SessionClaims } from "./keys.ts";
 
-export class UnknownUserError extends Error {}
-
 export interface IssuedToken {
   accessToken: string;
   claims: SessionClaims;
@@ -33,7 +31,7 @@ async function findUser(sql: postgres.TransactionSql, identifier: string): Promi
             or u.id::text = ${identifier}
             ${hasProfiles ? sql`or u.id in (select p.id from public.profiles p where lower(p.username) = lower(${identifier}))` : sql``})
      limit 2`;
-  if (rows.length !== 1) throw new UnknownUserError(`no single user matches "${identifier}"`);
+  if (rows.length !== 1) throw new Error(`no single user matches "${identifier}"`);
   return rows[0]!;
 }
 

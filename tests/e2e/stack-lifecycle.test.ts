@@ -2,27 +2,18 @@
 // as a second checkout would run): idempotent start, recovery from a crash, reset, token, stop.
 import { execFile } from "node:child_process";
 import { existsSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { alive } from "../../scripts/lib/process.ts";
 import { Cluster } from "../../scripts/lib/cluster.ts";
+import { freePort } from "../../scripts/lib/net.ts";
 import { repoRoot } from "../../scripts/lib/settings.ts";
 
 const run = promisify(execFile);
 const stackDir = join(repoRoot, `.stack-lifecycle-${process.pid}`);
 let env: NodeJS.ProcessEnv;
 let apiUrl: string;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function stack(...args: string[]) {
   return run(process.execPath, ["--import", "tsx", join(repoRoot, "scripts/stack.ts"), ...args], { env, cwd: repoRoot });
@@ -87,6 +78,32 @@ describe("npm run stack --", () => {
     const fresh = (await stack("token", "bob")).stdout.trim();
     const res = await fetch(`${apiUrl}/functions/v1/me`, { headers: { authorization: `Bearer ${fresh}` } });
     expect(await res.json()).toMatchObject({ username: "bob", full_name: "Bob Petrov" });
+  }, 120_000);
+
+  it("with SUPABASE_DB_URL, a stack serves another database and never touches a local cluster", async () => {
+    const externalDir = `${stackDir}-external`;
+    const externalApi = await freePort();
+    const externalEnv = {
+      ...env,
+      TANGENT_STACK_DIR: externalDir,
+      TANGENT_DB_PORT: String(await freePort()),
+      TANGENT_API_PORT: String(externalApi),
+      SUPABASE_DB_URL: `postgresql://postgres:postgres@127.0.0.1:${env.TANGENT_DB_PORT}/postgres?sslmode=disable`,
+    };
+    const external = (...args: string[]) =>
+      run(process.execPath, ["--import", "tsx", join(repoRoot, "scripts/stack.ts"), ...args], { env: externalEnv, cwd: repoRoot });
+    try {
+      const { stdout } = await external("start");
+      expect(stdout).toContain(`DB_URL=${externalEnv.SUPABASE_DB_URL}`);
+      const token = (await external("token", "alice")).stdout.trim();
+      const res = await fetch(`http://127.0.0.1:${externalApi}/functions/v1/me`, { headers: { authorization: `Bearer ${token}` } });
+      expect(await res.json()).toMatchObject({ username: "alice" });
+      await expect(external("reset")).rejects.toMatchObject({ stderr: expect.stringContaining("refuses to touch SUPABASE_DB_URL") });
+      expect(existsSync(join(externalDir, "db"))).toBe(false);
+    } finally {
+      await external("stop").catch(() => undefined);
+      rmSync(externalDir, { recursive: true, force: true });
+    }
   }, 120_000);
 
   it("stop takes everything down and removes the state file", async () => {
