@@ -9,8 +9,9 @@ import { applyPlatform, Cluster, ensureOsPackages, loadSeed, pushMigrations, sql
 import { FunctionsServer } from "./lib/functions-server.ts";
 import { alive } from "./lib/process.ts";
 import { loadOrCreateKeys, publicJwks, signAccessToken, type SessionClaims, type StackKeys } from "./lib/keys.ts";
-import { apiUrl, dbUrl, readFunctionsDotEnv, readProjectConfig, readStackSettings } from "./lib/settings.ts";
+import { apiUrl, dbUrl, localSecretDefaults, readFunctionsDotEnv, readProjectConfig, readStackSettings, withLocalSecrets } from "./lib/settings.ts";
 import { issueToken } from "./lib/tokens.ts";
+import { startAuthFake } from "../tests/fakes/auth.ts";
 import { outsideServices } from "../tests/fakes/registry.ts";
 import type { Fake } from "../tests/fakes/server.ts";
 
@@ -19,7 +20,7 @@ interface StackState {
   childPids: number[];
   dbUrl: string;
   apiUrl: string;
-  /** Base URLs of the fakes standing in for outside services, by service name. */
+  /** Base URLs of the fakes standing in for outside services and for Auth, by service name. */
   fakes: Record<string, string>;
 }
 
@@ -97,6 +98,12 @@ function platformEnv(keys: StackKeys): Record<string, string> {
   };
 }
 
+/** The env()-configured secrets (hook secrets) as the functions must see them: real ones, else local defaults. */
+function localSecretsFor(dotEnv: Record<string, string>): Record<string, string> {
+  const env = withLocalSecrets({ ...process.env, ...dotEnv });
+  return Object.fromEntries(Object.keys(localSecretDefaults).map((name) => [name, env[name]!]));
+}
+
 /** Each outside service is the real one when its credentials are configured, otherwise its fake. */
 async function outsideServiceEnv(
   configured: Record<string, string | undefined>,
@@ -167,6 +174,14 @@ async function runForeground(): Promise<void> {
   const dotEnv = readFunctionsDotEnv();
   const fakes: { name: string; fake: Fake }[] = [];
   const providers = await outsideServiceEnv({ ...process.env, ...dotEnv }, fakes);
+  // GoTrue cannot run without Docker; its fake serves /auth/v1 unless SUPABASE_URL names a real Auth.
+  let authUrl: string | undefined;
+  if (settings.externalApiUrl === null) {
+    const auth = await startAuthFake({ dbUrl: dbUrl(settings), keys, settings: config.auth, apiUrl: apiUrl(settings), hookOrigin: apiUrl(settings) });
+    fakes.push({ name: "Auth", fake: auth });
+    authUrl = auth.url;
+    log(`Auth: fake at ${auth.url}, served at ${apiUrl(settings)}/auth/v1 (tests/fakes/auth.ts)`);
+  }
   let state: StackState | null = null;
   const writeState = (next: StackState) => {
     state = next;
@@ -176,8 +191,9 @@ async function runForeground(): Promise<void> {
     port: settings.apiPort,
     functions: config.functions,
     keys,
-    env: { ...dotEnv, ...providers, ...platformEnv(keys) },
+    env: { ...localSecretsFor(dotEnv), ...dotEnv, ...providers, ...platformEnv(keys) },
     log,
+    authUrl,
     onProcessesChanged: () => {
       if (state !== null) writeState({ ...state, childPids: server.pids() });
     },

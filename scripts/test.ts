@@ -4,7 +4,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { dbUrl as databaseUrl, readStackSettings, repoRoot } from "./lib/settings.ts";
+import { dbUrl as databaseUrl, readStackSettings, repoRoot, withLocalSecrets } from "./lib/settings.ts";
 import { generateTypes } from "./lib/types.ts";
 import { Cluster } from "./lib/cluster.ts";
 import { freePort } from "./lib/net.ts";
@@ -80,10 +80,22 @@ function configValidation(output: string, status: number): Outcome {
   return status === 0 || dockerOnly ? { ok: true } : { ok: false, note: output.trim().split("\n").slice(-2).join(" ") };
 }
 
+/**
+ * Advisors' findings, except `unused_index`: it reads pg_stat_user_indexes, and on a database created
+ * minutes ago every index is unused, including the foreign-key indexes the unindexed_foreign_keys
+ * lint demands. It is printed, not judged; on a hosted project it is meaningful and stays visible.
+ */
 function advisorsFindings(output: string, status: number): Outcome {
   if (status !== 0) return { ok: false, note: `exit ${status}` };
-  const clean = /no issues found|No issues/i.test(output) || output.trim() === "" || /^\s*\[\s*\]\s*$/.test(output);
-  return clean ? { ok: true } : { ok: false, note: "advisors reported findings" };
+  if (/no issues found|No issues/i.test(output) || output.trim() === "") return { ok: true };
+  const start = output.indexOf("[");
+  if (start < 0) return { ok: false, note: "advisors printed no findings list" };
+  const findings = JSON.parse(output.slice(start, output.lastIndexOf("]") + 1)) as { name: string; detail: string }[];
+  const judged = findings.filter((f) => f.name !== "unused_index");
+  for (const f of judged) console.log(`finding: ${f.name}: ${f.detail}`);
+  const skipped = findings.length - judged.length;
+  const note = skipped > 0 ? `${skipped} unused_index findings not judged on a fresh database` : "";
+  return judged.length === 0 ? { ok: true, note } : { ok: false, note: `${judged.length} advisor findings` };
 }
 
 async function main(): Promise<number> {
@@ -92,7 +104,7 @@ async function main(): Promise<number> {
   process.env.TANGENT_DB_PORT = String(await freePort());
   process.env.TANGENT_API_PORT = String(await freePort());
   process.env.DO_NOT_TRACK = "1";
-  const env = process.env;
+  const env = withLocalSecrets();
   const settings = readStackSettings();
   const stack = (command: string) => exec(process.execPath, ["--import", "tsx", join(repoRoot, "scripts/stack.ts"), command], env);
   let tornDown = false;
@@ -130,7 +142,7 @@ async function main(): Promise<number> {
       return fresh === committed ? { ok: true } : { ok: false, note: "functions/_shared/database.types.ts is stale: run npm run types" };
     });
     check("supabase db advisors (security + performance)", () =>
-      exec(bin("supabase"), ["db", "advisors", `--remote=${dbUrl}`, "--type", "all", "--level", "info", "--fail-on", "info"], env, advisorsFindings));
+      exec(bin("supabase"), ["db", "advisors", `--remote=${dbUrl}`, "--type", "all", "--level", "info", "--fail-on", "none"], env, advisorsFindings));
     check("supabase db lint (plpgsql_check)", () =>
       exec(bin("supabase"), ["db", "lint", `--remote=${dbUrl}`, "--schema", appSchemas, "--level", "warning", "--fail-on", "error"], env));
 

@@ -3,6 +3,7 @@
 // request.jwt.claims, method and path. RLS then applies to the function exactly as to the Data API.
 import postgres from "postgres";
 import type { UserClaims } from "./auth.ts";
+import { ApiError } from "./http.ts";
 
 export type Sql = postgres.Sql;
 export type Tx = postgres.TransactionSql;
@@ -15,6 +16,8 @@ export function connect(url: string, options: { max?: number } = {}): Sql {
     prepare: false,
     onnotice: () => {},
     connection: { application_name: "tangent-functions" },
+    // A date is a calendar day, not an instant: keep "1994-03-08" as the Data API returns it.
+    types: { date: { to: 1082, from: [1082], serialize: (value: string) => value, parse: (value: string) => value } },
   });
 }
 
@@ -35,10 +38,16 @@ async function impersonate(tx: Tx, role: string, claims: Record<string, unknown>
            set_config('request.path', ${ctx.path}, true)`;
 }
 
-/** Run `work` as the signed-in caller: RLS and grants decide what it may see and change. */
+/**
+ * Run `work` as the signed-in caller: RLS and grants decide what it may see and change. A token whose
+ * session has ended (sign-out, ban, deleted user, timebox) is refused here with 401 rather than
+ * answering as if the caller owned nothing; the policies would see no user either (private.uid()).
+ */
 export function asCaller<T>(sql: Sql, claims: UserClaims, ctx: RequestContext, work: (tx: Tx) => Promise<T>): Promise<T> {
   return sql.begin(async (tx) => {
     await impersonate(tx, claims.role, claims, ctx);
+    const [session] = await tx<{ live: boolean }[]>`select private.uid() is not null as live`;
+    if (session?.live !== true) throw new ApiError(401, "auth.session_ended", "this session has ended; sign in again");
     return work(tx);
   }) as Promise<T>;
 }

@@ -12,6 +12,12 @@ export const profileChanges = z
     full_name: z.string().trim().min(1, "cannot be empty").max(200).nullable(),
     avatar_url: z.url({ protocol: /^https$/, error: "must be an https:// URL" }).nullable(),
     language: z.enum(["uz", "ru", "en"]),
+    first_name: z.string().trim().min(1, "cannot be empty").max(100).nullable(),
+    last_name: z.string().trim().min(1, "cannot be empty").max(100).nullable(),
+    date_of_birth: z.iso.date("must be a date like 1994-03-08")
+      .refine((value) => value >= "1900-01-01" && value <= new Date().toISOString().slice(0, 10), "must be between 1900-01-01 and today")
+      .nullable(),
+    gender: z.enum(["male", "female", "other"]).nullable(),
   })
   .partial()
   .refine((changes) => Object.keys(changes).length > 0, { message: "send at least one field to change" });
@@ -20,7 +26,10 @@ export type ProfileChanges = z.infer<typeof profileChanges>;
 
 export type Profile = Database["public"]["Tables"]["profiles"]["Row"];
 
-const columns: (keyof Profile)[] = ["id", "username", "full_name", "avatar_url", "language", "email", "phone", "created_at", "updated_at"];
+const columns: (keyof Profile)[] = [
+  "id", "username", "full_name", "first_name", "last_name", "date_of_birth", "gender", "avatar_url", "language",
+  "email", "phone", "created_at", "updated_at",
+];
 
 export interface MeDeps {
   verifyCaller: VerifyCaller;

@@ -4,7 +4,7 @@
 import { accessSync, constants, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
-import { dbUrl, repoRoot, type StackSettings } from "./settings.ts";
+import { dbUrl, repoRoot, withLocalSecrets, type StackSettings } from "./settings.ts";
 import { commandExists, isRoot, run } from "./shell.ts";
 
 const pgBin = process.env.TANGENT_PG_BIN ?? "/usr/lib/postgresql/15/bin";
@@ -163,7 +163,7 @@ export function applyPlatform(settings: StackSettings): void {
 export function pushMigrations(settings: StackSettings): string {
   const result = run(join(repoRoot, "node_modules/.bin/supabase"), ["db", "push", `--remote=${dbUrl(settings)}`, "--yes", "--skip-vault"], {
     cwd: repoRoot,
-    env: { ...process.env, SUPABASE_YES: "1", DO_NOT_TRACK: "1" },
+    env: { ...withLocalSecrets(), SUPABASE_YES: "1", DO_NOT_TRACK: "1" },
   });
   return result.stdout + result.stderr;
 }

@@ -1,7 +1,9 @@
 // Serves every edge function the way Supabase does, without Docker: each function's own index.ts runs
 // unmodified in its own Deno process (DENO_SERVE_ADDRESS puts its Deno.serve on a free loopback port),
 // and one gateway on the API port routes /functions/v1/<name> to it, checking the JWT first when the
-// function's verify_jwt is on — as Supabase's edge gateway does before any function code runs.
+// function's verify_jwt is on — as Supabase's edge gateway does before any function code runs. The
+// same gateway passes /auth/v1/* to the Auth fake (tests/fakes/auth.ts), as Supabase's API gateway
+// passes it to Auth.
 import { spawn, type ChildProcess } from "node:child_process";
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { createInterface } from "node:readline";
@@ -27,6 +29,8 @@ export interface FunctionsServerOptions {
   log: (line: string) => void;
   /** Called whenever a function process is (re)started, so the caller can record the new pids. */
   onProcessesChanged?: () => void;
+  /** Base URL of the Auth fake that answers /auth/v1/*; without one only the JWKS is served there. */
+  authUrl?: string;
 }
 
 function json(res: ServerResponse, status: number, body: unknown): void {
@@ -130,6 +134,10 @@ export class FunctionsServer {
       const down = [...this.workers.values()].filter((w) => w.port === null).map((w) => w.config.name);
       return json(res, down.length === 0 ? 200 : 503, { status: down.length === 0 ? "ok" : "degraded", down });
     }
+    if (url.pathname.startsWith("/auth/v1/") && this.options.authUrl !== undefined) {
+      const auth = new URL(this.options.authUrl);
+      return this.forward(req, res, auth.hostname, Number(auth.port), "AUTH_ERROR");
+    }
     if (url.pathname === "/auth/v1/.well-known/jwks.json") return json(res, 200, publicJwks(this.options.keys));
     const match = /^\/functions\/v1\/([^/]+)(\/.*)?$/.exec(url.pathname);
     const worker = match ? this.workers.get(match[1]!) : undefined;
@@ -140,15 +148,17 @@ export class FunctionsServer {
       if (!(await this.jwtIsValid(req.headers.authorization))) return json(res, 401, { code: 401, message: "Invalid JWT" });
     }
     if (worker.port === null) return json(res, 503, { code: "BOOT_ERROR", message: "Function failed to start (please check logs)" });
-    const upstream = httpRequest(
-      { host: "127.0.0.1", port: worker.port, method: req.method, path: req.url, headers: req.headers },
-      (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      },
-    );
+    this.forward(req, res, "127.0.0.1", worker.port, "WORKER_ERROR");
+  }
+
+  /** Passes the request on unchanged (method, path and query, headers, body) and streams the answer back. */
+  private forward(req: IncomingMessage, res: ServerResponse, host: string, port: number, errorCode: string): void {
+    const upstream = httpRequest({ host, port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    });
     upstream.on("error", (error) => {
-      if (!res.headersSent) json(res, 502, { code: "WORKER_ERROR", message: error.message });
+      if (!res.headersSent) json(res, 502, { code: errorCode, message: error.message });
       else res.destroy(error);
     });
     req.pipe(upstream);

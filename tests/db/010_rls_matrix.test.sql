@@ -1,73 +1,334 @@
--- The RLS matrix: every table in `public` × every persona × select/insert/update/delete, declared once
--- as data below and executed exactly as PostgREST would run each statement for that persona.
--- A public table without RLS, or without a full set of rows here, fails the suite.
+-- The RLS matrix: for every table in `public`, statements per command, and for each one what every
+-- persona gets — declared once below and executed exactly as PostgREST runs a request for that persona.
 --
--- expected: 'rows:N'  the statement ran and saw/affected N rows (0 = filtered by RLS)
---           'denied'  permission denied (SQLSTATE 42501: no grant, or an RLS WITH CHECK violation)
--- statements may use {owner} and {other}: the ids of two fresh users; the persona 'owner' is the first.
+-- Expectations:
+--   denied            permission denied (42501: no grant, or an RLS WITH CHECK violation)
+--   allowed           (inserts) the statement succeeded
+--   none | own | own_outlet | own_region | own_tenant | all
+--                     the statement ran and its rows (the `id` column it returns) are exactly the
+--                     fixture rows in that scope of the persona, among those the statement reaches
+--                     when run with RLS bypassed
+--   error:<SQLSTATE>  the statement failed with that SQLSTATE (e.g. a guard trigger's PT403)
+-- Statements may name fixture ids as {tenant_a}, {outlet_a1}, {user_agent_b}, … and the persona's
+-- own id as {me}. Later domains add their tables: fixture rows in matrix_fixture, statements below.
+-- A public table without RLS, without grants, or without statements for every command fails.
 begin;
 
-create temporary table rls_matrix (
-  tbl       text not null,
-  persona   text not null check (persona in ('anon', 'owner', 'other_user', 'service_role')),
-  command   text not null check (command in ('select', 'insert', 'update', 'delete')),
-  statement text not null,
-  expected  text not null check (expected = 'denied' or expected ~ '^rows:\d+$')
+create temporary table matrix_ids (name text primary key, id uuid not null) on commit drop;
+create temporary table matrix_personas (
+  persona text primary key, user_id uuid, tenant text, region text, outlet text
+) on commit drop;
+create temporary table matrix_fixture (
+  tbl text not null, row_id text not null, tenant text, region text, outlet text, persona text
 ) on commit drop;
 
-insert into rls_matrix (tbl, persona, command, statement, expected) values
-  -- profiles: a user sees and edits only their own row, and only their own editable columns
-  ('profiles', 'anon',         'select', 'select 1 from public.profiles', 'denied'),
-  ('profiles', 'owner',        'select', 'select 1 from public.profiles', 'rows:1'),
-  ('profiles', 'other_user',   'select', 'select 1 from public.profiles where id = {owner}', 'rows:0'),
-  ('profiles', 'service_role', 'select', 'select 1 from public.profiles where id in ({owner}, {other})', 'rows:2'),
-  ('profiles', 'anon',         'insert', 'insert into public.profiles (id) select {owner} where false', 'denied'),
-  ('profiles', 'owner',        'insert', 'insert into public.profiles (id) select {owner} where false', 'denied'),
-  ('profiles', 'other_user',   'insert', 'insert into public.profiles (id) select {owner} where false', 'denied'),
-  ('profiles', 'service_role', 'insert', 'insert into public.profiles (id) select {owner} where false', 'rows:0'),
-  ('profiles', 'anon',         'update', 'update public.profiles set full_name = ''x'' where id = {owner}', 'denied'),
-  ('profiles', 'owner',        'update', 'update public.profiles set full_name = ''x'' where id = {owner}', 'rows:1'),
-  ('profiles', 'owner',        'update', 'update public.profiles set email = ''x@evil.test'' where id = {owner}', 'denied'),
-  ('profiles', 'owner',        'update', 'update public.profiles set id = {other} where id = {owner}', 'denied'),
-  ('profiles', 'owner',        'update', 'update public.profiles set full_name = ''x'' where id = {other}', 'rows:0'),
-  ('profiles', 'other_user',   'update', 'update public.profiles set full_name = ''x'' where id = {owner}', 'rows:0'),
-  ('profiles', 'service_role', 'update', 'update public.profiles set full_name = ''x'' where id = {owner}', 'rows:1'),
-  ('profiles', 'anon',         'delete', 'delete from public.profiles where id = {owner}', 'denied'),
-  ('profiles', 'owner',        'delete', 'delete from public.profiles where id = {owner}', 'denied'),
-  ('profiles', 'other_user',   'delete', 'delete from public.profiles where id = {owner}', 'denied'),
-  ('profiles', 'service_role', 'delete', 'delete from public.profiles where id = {owner}', 'rows:1');
+-- The world: tenant A (region a1 with outlets a1, a1b and a1c; a2 with outlet a2; a3 empty) and
+-- tenant B (region b with outlet b; b2 empty); a member at every role of A, an owner and an agent in
+-- B, and platform-only users. Empty regions and the member-less outlet a1c are what deletes can reach.
+insert into matrix_ids (name, id) values
+  ('tenant_a', gen_random_uuid()), ('tenant_b', gen_random_uuid()),
+  ('region_a1', gen_random_uuid()), ('region_a2', gen_random_uuid()), ('region_a3', gen_random_uuid()),
+  ('region_b', gen_random_uuid()), ('region_b2', gen_random_uuid()),
+  ('outlet_a1', gen_random_uuid()), ('outlet_a1b', gen_random_uuid()), ('outlet_a1c', gen_random_uuid()), ('outlet_a2', gen_random_uuid()),
+  ('outlet_b', gen_random_uuid()), ('invitation_a', gen_random_uuid()), ('invitation_b', gen_random_uuid());
 
--- Runs one statement as one persona inside a subtransaction that is always rolled back, so rows of
--- the matrix cannot affect each other; reports what PostgREST's caller would have experienced.
-create function pg_temp.rls_probe(persona text, owner_id uuid, other_id uuid, statement text)
+insert into matrix_personas (persona, tenant, region, outlet) values
+  ('anon', null, null, null), ('service_role', null, null, null),
+  ('client', null, null, null), ('tool_creator', null, null, null), ('admin', null, null, null),
+  ('owner', 'a', null, null), ('manager', 'a', null, null), ('region_manager', 'a', 'a1', null),
+  ('outlet_manager', 'a', 'a1', 'a1'), ('agent', 'a', 'a1', 'a1'), ('viewer', 'a', null, null),
+  ('other_tenant', 'b', null, null),
+  -- not personas, but members whose rows scopes must include or exclude
+  ('agent_a1b', 'a', 'a1', 'a1b'), ('agent_a2', 'a', 'a2', 'a2'), ('agent_b', 'b', 'b', 'b');
+
+update matrix_personas p
+   set user_id = tests.create_user(
+         email => 'matrix-' || replace(p.persona, '_', '-') || '@test.tangent',
+         user_metadata => case when p.persona = 'tool_creator' then '{"role": "tool_creator"}'::jsonb else '{}'::jsonb end)
+ where p.persona not in ('anon', 'service_role');
+insert into matrix_ids (name, id) select 'user_' || persona, user_id from matrix_personas where user_id is not null;
+
+insert into public.user_roles (user_id, role) select user_id, 'admin' from matrix_personas where persona = 'admin';
+
+insert into public.tenants (id, name, slug, phone_pattern)
+select (select id from matrix_ids where name = 'tenant_a'), 'Matrix A', 'matrix-a', '^(\+998|998)\d{9}$'
+union all
+select (select id from matrix_ids where name = 'tenant_b'), 'Matrix B', 'matrix-b', null;
+
+insert into public.regions (id, tenant_id, name)
+select r.id, t.id, r.name
+  from matrix_ids r
+  join matrix_ids t on t.name = 'tenant_' || left(substr(r.name, 8), 1)
+ where r.name like 'region_%';
+
+insert into public.outlets (id, tenant_id, region_id, name)
+select o.id, t.id, r.id, o.name
+  from matrix_ids o
+  join matrix_ids t on t.name = 'tenant_' || left(substr(o.name, 8), 1)
+  join matrix_ids r on r.name = 'region_' || left(substr(o.name, 8), 2)
+ where o.name like 'outlet_%';
+
+insert into public.tenant_memberships (tenant_id, user_id, role, region_id, outlet_id)
+select (select id from matrix_ids where name = 'tenant_' || p.tenant), p.user_id, m.role::public.tenant_role,
+       case when m.role = 'region_manager' then (select id from matrix_ids where name = 'region_' || p.region) end,
+       case when m.role in ('outlet_manager', 'agent') then (select id from matrix_ids where name = 'outlet_' || p.outlet) end
+  from matrix_personas p
+  join (values ('owner', 'owner'), ('manager', 'manager'), ('region_manager', 'region_manager'),
+               ('outlet_manager', 'outlet_manager'), ('agent', 'agent'), ('viewer', 'viewer'),
+               ('other_tenant', 'owner'), ('agent_a1b', 'agent'), ('agent_a2', 'agent'), ('agent_b', 'agent'))
+       as m(persona, role) on m.persona = p.persona;
+
+insert into public.tenant_invitations (id, tenant_id, role, outlet_id, email, token_hash, expires_at)
+select (select id from matrix_ids where name = 'invitation_a'), (select id from matrix_ids where name = 'tenant_a'), 'agent'::public.tenant_role,
+       (select id from matrix_ids where name = 'outlet_a1'), 'invitee-a@test.tangent', sha256('matrix-a'), now() + interval '1 day'
+union all
+select (select id from matrix_ids where name = 'invitation_b'), (select id from matrix_ids where name = 'tenant_b'), 'manager',
+       null, 'invitee-b@test.tangent', sha256('matrix-b'), now() + interval '1 day';
+
+-- Fixture rows per table, tagged with the tenant/region/outlet they belong to and the persona owning them.
+insert into matrix_fixture (tbl, row_id, tenant, region, outlet, persona)
+select 'profiles', p.user_id::text, p.tenant, p.region, p.outlet, p.persona from matrix_personas p where p.user_id is not null
+union all
+select 'user_roles', ur.user_id::text || ':' || ur.role, p.tenant, p.region, p.outlet, p.persona
+  from public.user_roles ur join matrix_personas p on p.user_id = ur.user_id
+ where ur.role <> 'admin'
+union all
+select 'role_permissions', rp.role || ':' || rp.permission, null, null, null, null from public.role_permissions rp
+union all
+select 'audit_log', a.id::text, null, null, null, null
+  from public.audit_log a where a.target_id in (select user_id::text from matrix_personas where user_id is not null)
+union all
+select 'tenants', i.id::text, substr(i.name, 8), null, null, null from matrix_ids i where i.name like 'tenant_%'
+union all
+select 'regions', i.id::text, left(substr(i.name, 8), 1), substr(i.name, 8), null, null from matrix_ids i where i.name like 'region_%'
+union all
+select 'outlets', o.id::text, left(substr(o.name, 8), 1), left(substr(o.name, 8), 2), substr(o.name, 8), null
+  from matrix_ids o where o.name like 'outlet_%'
+union all
+select 'tenant_memberships', m.id::text, p.tenant, p.region, p.outlet, p.persona
+  from public.tenant_memberships m join matrix_personas p on p.user_id = m.user_id
+union all
+select 'tenant_invitations', i.id::text, right(i.name, 1), case when i.name = 'invitation_a' then 'a1' end,
+       case when i.name = 'invitation_a' then 'a1' end, null
+  from matrix_ids i where i.name like 'invitation_%';
+
+create temporary table rls_matrix (
+  tbl text not null, command text not null check (command in ('select', 'insert', 'update', 'delete')),
+  statement text not null,
+  anon text not null, client text not null, tool_creator text not null, admin text not null,
+  owner text not null, manager text not null, region_manager text not null, outlet_manager text not null,
+  agent text not null, viewer text not null, other_tenant text not null, service_role text not null
+) on commit drop;
+
+insert into rls_matrix values
+-- table, command, statement,
+--   anon, client, tool_creator, admin, owner, manager, region_manager, outlet_manager, agent, viewer, other_tenant, service_role
+('profiles', 'select', 'select id from public.profiles',
+  'denied', 'own', 'own', 'all', 'own_tenant', 'own_tenant', 'own_region', 'own_outlet', 'own', 'own_tenant', 'own_tenant', 'all'),
+('profiles', 'insert', 'insert into public.profiles (id) select gen_random_uuid() where false returning id',
+  'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'allowed'),
+('profiles', 'update', 'update public.profiles set full_name = full_name returning id',
+  'denied', 'own', 'own', 'own', 'own', 'own', 'own', 'own', 'own', 'own', 'own', 'all'),
+('profiles', 'update', 'update public.profiles set email = email, phone = phone returning id',
+  'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'all'),
+('profiles', 'delete', 'delete from public.profiles returning id',
+  'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'all'),
+
+('user_roles', 'select', 'select user_id || '':'' || role as id from public.user_roles',
+  'denied', 'own', 'own', 'all', 'own', 'own', 'own', 'own', 'own', 'own', 'own', 'all'),
+('user_roles', 'insert', $$insert into public.user_roles (user_id, role) values ({user_agent_b}, 'admin') returning user_id as id$$,
+  'denied', 'denied', 'denied', 'allowed', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'allowed'),
+('user_roles', 'insert', $$insert into public.user_roles (user_id, role) select {me}, 'admin' where {me} is not null and not exists (select 1 from public.user_roles where user_id = {me} and role = 'admin') returning user_id as id$$,
+  'denied', 'denied', 'denied', 'allowed', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'allowed'),
+('user_roles', 'update', $$update public.user_roles set role = role returning user_id || ':' || role as id$$,
+  'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'all'),
+('user_roles', 'delete', $$delete from public.user_roles where role <> 'admin' returning user_id || ':' || role as id$$,
+  'denied', 'none', 'none', 'all', 'none', 'none', 'none', 'none', 'none', 'none', 'none', 'all'),
+
+('role_permissions', 'select', $$select role || ':' || permission as id from public.role_permissions$$,
+  'denied', 'all', 'all', 'all', 'all', 'all', 'all', 'all', 'all', 'all', 'all', 'all'),
+('role_permissions', 'insert', $$insert into public.role_permissions (role, permission) values ('client', 'matrix.probe') returning role || ':' || permission as id$$,
+  'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'allowed'),
+('role_permissions', 'update', $$update public.role_permissions set permission = permission returning role || ':' || permission as id$$,
+  'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'all'),
+('role_permissions', 'delete', $$delete from public.role_permissions returning role || ':' || permission as id$$,
+  'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'all'),
+
+('audit_log', 'select', 'select id from public.audit_log',
+  'denied', 'none', 'none', 'all', 'none', 'none', 'none', 'none', 'none', 'none', 'none', 'all'),
+('audit_log', 'insert', $$insert into public.audit_log (actor_role, action, target_type) values ('x', 'matrix.probe', 'x') returning id$$,
+  'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied'),
+('audit_log', 'update', 'update public.audit_log set details = details returning id',
+  'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied'),
+('audit_log', 'delete', 'delete from public.audit_log returning id',
+  'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied'),
+
+('tenants', 'select', 'select id from public.tenants',
+  'denied', 'none', 'none', 'all', 'own_tenant', 'own_tenant', 'own_tenant', 'own_tenant', 'own_tenant', 'own_tenant', 'own_tenant', 'all'),
+('tenants', 'insert', $$insert into public.tenants (name, slug) values ('Probe', 'probe-' || substr(md5(random()::text), 1, 8)) returning id$$,
+  'denied', 'denied', 'denied', 'allowed', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'allowed'),
+('tenants', 'update', 'update public.tenants set name = name returning id',
+  'denied', 'none', 'none', 'all', 'own_tenant', 'none', 'none', 'none', 'none', 'none', 'own_tenant', 'all'),
+('tenants', 'update', 'update public.tenants set created_by = {me} returning id',
+  'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'all'),
+('tenants', 'delete', 'delete from public.tenants returning id',
+  'denied', 'none', 'none', 'all', 'none', 'none', 'none', 'none', 'none', 'none', 'none', 'all'),
+
+('regions', 'select', 'select id from public.regions',
+  'denied', 'none', 'none', 'all', 'own_tenant', 'own_tenant', 'own_tenant', 'own_tenant', 'own_tenant', 'own_tenant', 'own_tenant', 'all'),
+('regions', 'insert', $$insert into public.regions (tenant_id, name) values ({tenant_a}, 'Probe') returning id$$,
+  'denied', 'denied', 'denied', 'allowed', 'allowed', 'allowed', 'denied', 'denied', 'denied', 'denied', 'denied', 'allowed'),
+('regions', 'update', 'update public.regions set name = name returning id',
+  'denied', 'none', 'none', 'all', 'own_tenant', 'own_tenant', 'none', 'none', 'none', 'none', 'own_tenant', 'all'),
+('regions', 'update', 'update public.regions set tenant_id = {tenant_b} returning id',
+  'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'error:23503'),
+('regions', 'delete', 'delete from public.regions r where not exists (select 1 from public.outlets o where o.region_id = r.id) and not exists (select 1 from public.tenant_memberships m where m.region_id = r.id) returning id',
+  'denied', 'none', 'none', 'all', 'own_tenant', 'own_tenant', 'none', 'none', 'none', 'none', 'own_tenant', 'all'),
+
+('outlets', 'select', 'select id from public.outlets',
+  'denied', 'none', 'none', 'all', 'own_tenant', 'own_tenant', 'own_tenant', 'own_tenant', 'own_tenant', 'own_tenant', 'own_tenant', 'all'),
+('outlets', 'insert', $$insert into public.outlets (tenant_id, region_id, name, phone) values ({tenant_a}, {region_a1}, 'Probe', '998901234567') returning id$$,
+  'denied', 'denied', 'denied', 'allowed', 'allowed', 'allowed', 'denied', 'denied', 'denied', 'denied', 'denied', 'allowed'),
+('outlets', 'insert', $$insert into public.outlets (tenant_id, region_id, name) values ({tenant_a}, {region_b}, 'Probe') returning id$$,
+  'denied', 'denied', 'denied', 'error:23503', 'error:23503', 'error:23503', 'denied', 'denied', 'denied', 'denied', 'denied', 'error:23503'),
+('outlets', 'update', 'update public.outlets set name = name returning id',
+  'denied', 'none', 'none', 'all', 'own_tenant', 'own_tenant', 'none', 'none', 'none', 'none', 'own_tenant', 'all'),
+('outlets', 'delete', 'delete from public.outlets o where not exists (select 1 from public.tenant_memberships m where m.outlet_id = o.id) returning id',
+  'denied', 'none', 'none', 'all', 'own_tenant', 'own_tenant', 'none', 'none', 'none', 'none', 'own_tenant', 'all'),
+
+('tenant_memberships', 'select', 'select id from public.tenant_memberships',
+  'denied', 'none', 'none', 'all', 'own_tenant', 'own_tenant', 'own_region', 'own_outlet', 'own', 'own_tenant', 'own_tenant', 'all'),
+('tenant_memberships', 'insert', $$insert into public.tenant_memberships (tenant_id, user_id, role) values ({tenant_a}, {user_client}, 'viewer') returning id$$,
+  'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'allowed'),
+('tenant_memberships', 'update', $$update public.tenant_memberships set role = role where role <> 'owner' returning id$$,
+  'denied', 'none', 'none', 'all', 'own_tenant', 'own_tenant', 'none', 'none', 'none', 'none', 'own_tenant', 'all'),
+('tenant_memberships', 'update', $$update public.tenant_memberships set role = 'viewer' where role = 'owner' and tenant_id = {tenant_a} returning id$$,
+  'denied', 'none', 'none', 'error:PT409', 'error:PT409', 'error:PT403', 'none', 'none', 'none', 'none', 'none', 'error:PT409'),
+('tenant_memberships', 'update', $$update public.tenant_memberships set role = 'owner' where user_id = {me} returning id$$,
+  'denied', 'none', 'none', 'none', 'own', 'error:PT403', 'none', 'none', 'none', 'none', 'own', 'none'),
+('tenant_memberships', 'delete', $$delete from public.tenant_memberships where role = 'agent' returning id$$,
+  'denied', 'none', 'none', 'all', 'own_tenant', 'own_tenant', 'none', 'none', 'own', 'none', 'own_tenant', 'all'),
+
+('tenant_invitations', 'select', 'select id from public.tenant_invitations',
+  'denied', 'none', 'none', 'all', 'own_tenant', 'own_tenant', 'none', 'none', 'none', 'none', 'own_tenant', 'all'),
+('tenant_invitations', 'insert', $$insert into public.tenant_invitations (tenant_id, role, email, token_hash, expires_at) values ({tenant_a}, 'viewer', 'x@test.tangent', sha256('x'), now()) returning id$$,
+  'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'allowed'),
+('tenant_invitations', 'update', 'update public.tenant_invitations set revoked_at = now() returning id',
+  'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'all'),
+('tenant_invitations', 'delete', 'delete from public.tenant_invitations returning id',
+  'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'all');
+
+create temporary view matrix_cells as
+select m.tbl, m.command, m.statement, x.persona, x.expected
+  from rls_matrix m
+ cross join lateral (values
+   ('anon', m.anon), ('client', m.client), ('tool_creator', m.tool_creator), ('admin', m.admin),
+   ('owner', m.owner), ('manager', m.manager), ('region_manager', m.region_manager),
+   ('outlet_manager', m.outlet_manager), ('agent', m.agent), ('viewer', m.viewer),
+   ('other_tenant', m.other_tenant), ('service_role', m.service_role)) as x(persona, expected);
+
+create function pg_temp.matrix_sql(statement text, persona text)
+returns text
+language sql
+as $$
+  select (
+    with recursive subst(i, s) as (
+      select 0, replace(statement, '{me}', coalesce(quote_literal((select user_id from matrix_personas where persona = matrix_sql.persona)) || '::uuid', 'null::uuid'))
+      union all
+      select i + 1, replace(s, '{' || n.name || '}', quote_literal(n.id) || '::uuid')
+        from subst join lateral (select name, id from matrix_ids order by name offset i limit 1) n on true
+    )
+    select s from subst order by i desc limit 1
+  )
+$$;
+
+-- Runs one statement as one persona (or, with bypass_rls, as the table owner but with the persona's
+-- {me}) in a subtransaction that is always rolled back, so cells cannot affect each other.
+-- Returns 'ok' + the returned ids, or the failure.
+create function pg_temp.matrix_run(persona text, statement text, bypass_rls boolean, out outcome text, out ids text[])
+language plpgsql
+as $$
+declare
+  -- Resolved before switching roles: API roles cannot read this session's temporary tables.
+  runnable text := pg_temp.matrix_sql(statement, persona);
+  who uuid := (select p.user_id from matrix_personas p where p.persona = matrix_run.persona);
+  acting_as text := case when bypass_rls then '(rls bypassed)' else persona end;
+begin
+  begin
+    case acting_as
+      when '(rls bypassed)' then perform tests.clear_authentication();
+      when 'anon' then perform tests.authenticate_as_anon();
+      when 'service_role' then perform tests.authenticate_as_service_role();
+      else perform tests.authenticate_as(who);
+    end case;
+    execute format('with t as (%s) select coalesce(array_agg(t.id::text), ''{}'') from t', runnable)
+      into ids;
+    raise exception using errcode = 'P0001', message = 'matrix_rollback';
+  exception
+    when insufficient_privilege then outcome := 'denied';
+    when raise_exception then
+      outcome := case when sqlerrm = 'matrix_rollback' then 'ok' else 'error:' || sqlstate end;
+    when others then outcome := 'error:' || sqlstate;
+  end;
+  if outcome <> 'ok' then ids := null; end if;
+end;
+$$;
+
+create function pg_temp.scope_rows(tbl text, persona text, scope text)
+returns text[]
+language sql
+as $$
+  select coalesce(array_agg(f.row_id order by f.row_id), '{}')
+    from matrix_fixture f, matrix_personas p
+   where f.tbl = scope_rows.tbl and p.persona = scope_rows.persona
+     and case scope
+           when 'all' then true
+           when 'none' then false
+           when 'own' then f.persona = p.persona
+           when 'own_tenant' then f.tenant = p.tenant
+           when 'own_region' then f.tenant = p.tenant and f.region = p.region
+           when 'own_outlet' then f.tenant = p.tenant and f.outlet = p.outlet
+         end
+$$;
+
+-- What the persona experienced, in the vocabulary of the expectation (so a pass compares equal).
+create function pg_temp.matrix_verdict(tbl text, persona text, statement text, expected text)
 returns text
 language plpgsql
 as $$
 declare
-  affected bigint;
+  actual record;
+  reachable record;
+  wanted text[];
+  got text[];
 begin
-  begin
-    case persona
-      when 'anon' then perform tests.authenticate_as_anon();
-      when 'owner' then perform tests.authenticate_as(owner_id);
-      when 'other_user' then perform tests.authenticate_as(other_id);
-      when 'service_role' then perform tests.authenticate_as_service_role();
-    end case;
-    execute replace(replace(statement, '{owner}', quote_literal(owner_id) || '::uuid'),
-                    '{other}', quote_literal(other_id) || '::uuid');
-    get diagnostics affected = row_count;
-    raise exception using errcode = 'P0001', message = 'rls_probe:rows:' || affected;
-  exception
-    when insufficient_privilege then return 'denied';
-    when raise_exception then
-      if sqlerrm like 'rls_probe:%' then return substr(sqlerrm, 11); end if;
-      return 'error:' || sqlstate || ' ' || sqlerrm;
-    when others then return 'error:' || sqlstate || ' ' || sqlerrm;
-  end;
+  select * into actual from pg_temp.matrix_run(persona, statement, false);
+  if actual.outcome <> 'ok' then
+    return actual.outcome;
+  end if;
+  if expected not in ('none', 'own', 'own_outlet', 'own_region', 'own_tenant', 'all') then
+    return 'allowed';
+  end if;
+  if expected = 'none' then
+    wanted := '{}';
+  else
+    select * into reachable from pg_temp.matrix_run(persona, statement, true);
+    if reachable.outcome <> 'ok' then
+      return 'statement fails with RLS bypassed: ' || reachable.outcome;
+    end if;
+    select coalesce(array_agg(r order by r), '{}') into wanted
+      from unnest(pg_temp.scope_rows(tbl, persona, expected)) r where r = any (reachable.ids);
+  end if;
+  select coalesce(array_agg(r order by r), '{}') into got
+    from unnest(actual.ids) r where r in (select f.row_id from matrix_fixture f where f.tbl = matrix_verdict.tbl);
+  if got = wanted then
+    return expected;
+  end if;
+  return format('rows %s (expected %s: %s)', got, expected, wanted);
 end;
 $$;
 
-select plan(3 + (select count(*)::int from rls_matrix));
+select plan(5 + (select count(*)::int from matrix_cells));
 
 select is_empty(
   $$select c.relname::text from pg_class c
@@ -76,14 +337,26 @@ select is_empty(
 );
 
 select is_empty(
-  $$select c.relname || ' × ' || p.persona || ' × ' || k.command
+  $$select c.relname::text from pg_class c
+     where c.relnamespace = 'public'::regnamespace and c.relkind in ('r', 'p')
+       and not has_table_privilege('service_role', c.oid, 'select')$$,
+  'every table in public has explicit grants (at least service_role''s)'
+);
+
+select is_empty(
+  $$select c.relname || ' × ' || k.command
       from pg_class c
-     cross join (values ('anon'), ('owner'), ('other_user'), ('service_role')) as p(persona)
      cross join (values ('select'), ('insert'), ('update'), ('delete')) as k(command)
      where c.relnamespace = 'public'::regnamespace and c.relkind in ('r', 'p')
-       and not exists (select 1 from rls_matrix m
-                        where m.tbl = c.relname and m.persona = p.persona and m.command = k.command)$$,
-  'every public table has matrix rows for every persona and command'
+       and not exists (select 1 from rls_matrix m where m.tbl = c.relname and m.command = k.command)$$,
+  'every public table has matrix statements for every command'
+);
+
+select is_empty(
+  $$select c.relname::text from pg_class c
+     where c.relnamespace = 'public'::regnamespace and c.relkind in ('r', 'p')
+       and not exists (select 1 from matrix_fixture f where f.tbl = c.relname)$$,
+  'every public table has fixture rows, so scopes are tested on real rows'
 );
 
 select is_empty(
@@ -92,14 +365,12 @@ select is_empty(
 );
 
 select is(
-  pg_temp.rls_probe(m.persona, u.owner_id, u.other_id, m.statement),
-  m.expected,
-  format('%s × %s × %s: %s', m.tbl, m.persona, m.command, m.statement)
+  pg_temp.matrix_verdict(c.tbl, c.persona, c.statement, c.expected),
+  c.expected,
+  format('%s × %s × %s: %s', c.tbl, c.persona, c.command, c.statement)
 )
-  from rls_matrix m
- cross join (select tests.create_user(email => 'matrix-owner@test.tangent') as owner_id,
-                    tests.create_user(email => 'matrix-other@test.tangent') as other_id) u
- order by m.tbl, m.command, m.persona;
+  from matrix_cells c
+ order by c.tbl, c.command, c.statement, c.persona;
 
 select * from finish();
 rollback;

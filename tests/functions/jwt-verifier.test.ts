@@ -4,6 +4,7 @@ import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from "jose";
 import { createJwtVerifier, type VerifyCaller } from "../../functions/_shared/auth.ts";
 import { ApiError } from "../../functions/_shared/http.ts";
 import { startAuthFake, type AuthFake } from "../fakes/auth.ts";
+import { authFakeOptions } from "../helpers/stack.ts";
 
 let auth: AuthFake;
 let verify: VerifyCaller;
@@ -13,7 +14,7 @@ const kid = "key-1";
 beforeAll(async () => {
   const pair = await generateKeyPair("ES256", { extractable: true });
   signingKey = pair.privateKey;
-  auth = await startAuthFake([{ ...(await exportJWK(pair.publicKey)), kid, alg: "ES256", use: "sig" }]);
+  auth = await startAuthFake(authFakeOptions({ jwks: [{ ...(await exportJWK(pair.publicKey)), kid, alg: "ES256", use: "sig" }] }));
   verify = createJwtVerifier({ jwksUrl: `${auth.url}/auth/v1/.well-known/jwks.json` });
 });
 

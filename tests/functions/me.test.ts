@@ -98,13 +98,22 @@ describe("GET /me", () => {
     expect((await errorOf(res)).code).toBe("auth.not_a_user");
   });
 
-  it("404 profile.not_found once the user is deleted, even with a still-valid token", async () => {
+  it("401 auth.session_ended once the user is deleted, even with a still-valid token", async () => {
     const gone = await createUser();
     const goneToken = (await mintToken(gone.email)).accessToken;
     await openDb("supabase_admin")`delete from auth.users where id = ${gone.id}`;
     const res = await call("GET", goneToken);
-    expect(res.status).toBe(404);
-    expect((await errorOf(res)).code).toBe("profile.not_found");
+    expect(res.status).toBe(401);
+    expect((await errorOf(res)).code).toBe("auth.session_ended");
+  });
+
+  it("401 auth.session_ended after sign-out: the token's session no longer exists", async () => {
+    const leaving = await createUser();
+    const issued = await mintToken(leaving.email);
+    await openDb("supabase_admin")`delete from auth.sessions where id = ${issued.sessionId}`;
+    const res = await call("GET", issued.accessToken);
+    expect(res.status).toBe(401);
+    expect((await errorOf(res)).code).toBe("auth.session_ended");
   });
 
   it("405 for other methods", async () => {

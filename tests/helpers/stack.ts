@@ -6,6 +6,7 @@ import postgres from "postgres";
 import { signAccessToken, type SessionClaims, type StackKeys } from "../../scripts/lib/keys.ts";
 import { apiUrl, dbUrl, readProjectConfig, readStackSettings } from "../../scripts/lib/settings.ts";
 import { issueToken, type IssuedToken } from "../../scripts/lib/tokens.ts";
+import type { AuthFakeOptions } from "../fakes/auth.ts";
 
 export const config = readProjectConfig();
 export const settings = readStackSettings(config);
@@ -70,4 +71,29 @@ export function stackState(): StackState {
   const file = join(settings.stackDir, "state.json");
   if (!existsSync(file)) throw new Error(`no ${file}: is the stack running?`);
   return JSON.parse(readFileSync(file, "utf8")) as StackState;
+}
+
+/** Options for an Auth fake of a test's own, against this stack's database and keys (override hooks etc.). */
+export function authFakeOptions(overrides: Partial<AuthFakeOptions> = {}): AuthFakeOptions {
+  return { dbUrl: urls.db, keys: stackKeys(), settings: config.auth, apiUrl: urls.api, ...overrides };
+}
+
+/** The stack's own Auth fake (its control URL; clients reach it through `${urls.api}/auth/v1`). */
+export function authFakeUrl(): string {
+  const url = stackState().fakes.Auth;
+  if (url === undefined) throw new Error("this stack runs no Auth fake (SUPABASE_URL points at a real Auth)");
+  return url;
+}
+
+/**
+ * Freeze the clock of the stack's Auth fake (null: real time again). It is shared by every test file
+ * running at once: tests that need a frozen clock should prefer an Auth fake of their own.
+ */
+export async function setAuthClock(at: Date | null): Promise<void> {
+  const res = await fetch(`${authFakeUrl()}/_fake/clock`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ now: at?.toISOString() ?? null }),
+  });
+  if (!res.ok) throw new Error(`setting the Auth fake's clock failed: ${res.status}`);
 }

@@ -1,0 +1,157 @@
+// The OpenAPI 3.1 document of the edge functions (the Data API documents itself through PostgREST).
+// Request bodies come from the same zod schemas the handlers validate with, so the document cannot
+// drift from the code; `npm run openapi` writes functions/openapi.json and a test checks it is current.
+import { z } from "zod";
+import { banRequest, createUserRequest, listUsersQuery } from "./admin-users/handler.ts";
+import { changePasswordRequest } from "./change-password/handler.ts";
+import { checkUserRequest } from "./check-user/handler.ts";
+import { loginRequest } from "./login/handler.ts";
+import { profileChanges } from "./me/handler.ts";
+
+type Json = Record<string, unknown>;
+
+const body = (schema: z.ZodType): Json => ({
+  required: true,
+  content: { "application/json": { schema: z.toJSONSchema(schema, { io: "input", unrepresentable: "any" }) } },
+});
+
+const error = (description: string, codes: string[]): Json => ({
+  description: `${description}. error.code: ${codes.join(", ")}`,
+  content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
+});
+
+const ok = (description: string, schema: Json = { type: "object" }): Json => ({
+  description,
+  content: { "application/json": { schema } },
+});
+
+const bearer = [{ bearerAuth: [] }];
+const invalid = error("Invalid request body or query", ["request.invalid_body", "request.malformed_json"]);
+const unauthorized = error("Missing, invalid or expired access token", ["auth.missing_token", "auth.invalid_token", "auth.token_expired"]);
+const rateLimited = error("Too many requests (see retry-after)", ["request.rate_limited"]);
+
+const session = {
+  type: "object",
+  required: ["access_token", "refresh_token", "token_type", "expires_in", "expires_at", "user"],
+  properties: {
+    access_token: { type: "string" }, refresh_token: { type: "string" }, token_type: { type: "string" },
+    expires_in: { type: "integer" }, expires_at: { type: "integer" }, user: { type: "object" },
+  },
+};
+
+export function buildOpenApiDocument(): Json {
+  const queryParameters = Object.entries((z.toJSONSchema(listUsersQuery, { io: "input" }) as { properties: Record<string, Json> }).properties)
+    .map(([name, schema]) => ({ name, in: "query", required: false, schema }));
+  return {
+    openapi: "3.1.0",
+    info: {
+      title: "Tangent edge functions",
+      version: "1.0.0",
+      description: "Everything Supabase Auth and the Data API do not do themselves. Errors are always " +
+        "{\"error\": {\"code\", \"message\", \"details\"?}} with a stable code.",
+    },
+    servers: [{ url: "http://127.0.0.1:54321/functions/v1", description: "local stack" }],
+    components: {
+      securitySchemes: { bearerAuth: { type: "http", scheme: "bearer", bearerFormat: "JWT (Supabase Auth access token)" } },
+      schemas: {
+        Error: {
+          type: "object",
+          required: ["error"],
+          properties: {
+            error: {
+              type: "object",
+              required: ["code", "message"],
+              properties: { code: { type: "string" }, message: { type: "string" }, details: { type: "object" } },
+            },
+          },
+        },
+      },
+    },
+    paths: {
+      "/me": {
+        get: {
+          summary: "The caller's profile", security: bearer,
+          responses: { 200: ok("The profile row"), 401: unauthorized, 404: error("No profile", ["profile.not_found"]) },
+        },
+        patch: {
+          summary: "Change the caller's own profile fields", security: bearer, requestBody: body(profileChanges),
+          responses: { 200: ok("The updated profile"), 400: invalid, 401: unauthorized, 409: error("Username taken", ["profile.username_taken"]) },
+        },
+      },
+      "/login": {
+        post: {
+          summary: "Sign in with a username, email or phone and a password (seeds 000, 001, 003, 004)",
+          description: "Returns an Auth session; pass it to supabase.auth.setSession(). Unknown users and wrong passwords get the same error.",
+          requestBody: body(loginRequest),
+          responses: {
+            200: ok("An Auth session", session), 400: { ...invalid, description: "Invalid body, or auth.invalid_credentials" },
+            403: error("Account not usable", ["auth.email_not_confirmed", "auth.phone_not_confirmed", "auth.user_banned"]),
+            429: rateLimited, 502: error("Auth unavailable", ["auth.unavailable"]),
+          },
+        },
+      },
+      "/check-user": {
+        post: {
+          summary: "Whether a phone number or email is registered (seed 001); rate-limited per IP and per identifier",
+          requestBody: body(checkUserRequest),
+          responses: {
+            200: ok("Existence", { type: "object", properties: { exists: { type: "boolean" }, phone: { type: "string" }, email: { type: "string" } } }),
+            400: invalid, 429: rateLimited,
+          },
+        },
+      },
+      "/change-password": {
+        post: {
+          summary: "Change the password with the current one (seed 004); ends every other session",
+          security: bearer, requestBody: body(changePasswordRequest),
+          responses: {
+            200: ok("Changed", { type: "object", properties: { password_changed: { type: "boolean" }, other_sessions_revoked: { type: "boolean" } } }),
+            400: { ...invalid, description: "Invalid body (policy, mismatch) or password.wrong_old_password" },
+            401: { ...unauthorized, description: "Bad token, or auth.session_ended" },
+          },
+        },
+      },
+      "/admin-users": {
+        get: {
+          summary: "Admins: list and search users, paged", security: bearer, parameters: queryParameters,
+          responses: { 200: ok("{users, page, per_page, total}"), 400: invalid, 401: unauthorized, 403: error("Not an admin", ["auth.forbidden"]) },
+        },
+        post: {
+          summary: "Admins: create a user of any role (admin needs roles.grant)", security: bearer, requestBody: body(createUserRequest),
+          responses: {
+            201: ok("{user: {id, email, phone, role}}"), 400: invalid, 401: unauthorized,
+            403: error("Not an admin", ["auth.forbidden"]), 409: error("Exists", ["user.already_exists"]),
+          },
+        },
+      },
+      "/admin-users/{id}": {
+        parameters: [{ name: "id", in: "path", required: true, schema: { type: "string", format: "uuid" } }],
+        patch: {
+          summary: "Admins: ban or unban a user", security: bearer, requestBody: body(banRequest),
+          responses: {
+            200: ok("{id, banned}"), 400: error("Invalid body, or banning oneself", ["request.invalid_body", "user.self"]),
+            401: unauthorized, 403: error("Not an admin", ["auth.forbidden"]), 404: error("No such user", ["user.not_found"]),
+          },
+        },
+        delete: {
+          summary: "Admins: delete a user (their data cascades; the audit log keeps the record)", security: bearer,
+          responses: {
+            200: ok("{id, deleted}"), 400: error("Deleting oneself", ["user.self"]), 401: unauthorized,
+            403: error("Not an admin", ["auth.forbidden"]), 404: error("No such user", ["user.not_found"]),
+            409: error("Last admin", ["roles.last_admin"]),
+          },
+        },
+      },
+      "/send-sms": {
+        post: {
+          summary: "Supabase Auth's Send SMS hook (called by Auth, Standard Webhooks signed; not for clients)",
+          description: "Answers 200 with {} when sent, or 200 with {\"error\": {\"http_code\", \"message\"}} for Auth to pass on (429 over the per-phone caps, 400 unusable number, 502/500 provider or server trouble).",
+          responses: {
+            200: ok("{} or a hook error object"), 400: invalid,
+            401: error("Bad Standard Webhooks signature", ["webhook.invalid_signature"]),
+          },
+        },
+      },
+    },
+  };
+}
