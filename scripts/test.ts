@@ -2,12 +2,11 @@
 // down at the end even when a check fails or the run is interrupted. Prints one summary line per check
 // and a closing "checks: N passed, N failed" line.
 import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { dbUrl as databaseUrl, readStackSettings, repoRoot, withLocalSecrets } from "./lib/settings.ts";
+import { dbUrl as databaseUrl, repoRoot } from "./lib/settings.ts";
 import { generateTypes } from "./lib/types.ts";
-import { Cluster } from "./lib/cluster.ts";
-import { freePort } from "./lib/net.ts";
+import { ephemeralStack } from "./lib/ephemeral-stack.ts";
 
 interface CheckResult {
   name: string;
@@ -99,29 +98,8 @@ function advisorsFindings(output: string, status: number): Outcome {
 }
 
 async function main(): Promise<number> {
-  const stackDir = join(repoRoot, `.stack-test-${process.pid}`);
-  process.env.TANGENT_STACK_DIR = stackDir;
-  process.env.TANGENT_DB_PORT = String(await freePort());
-  process.env.TANGENT_API_PORT = String(await freePort());
-  process.env.DO_NOT_TRACK = "1";
-  const env = withLocalSecrets();
-  const settings = readStackSettings();
-  const stack = (command: string) => exec(process.execPath, ["--import", "tsx", join(repoRoot, "scripts/stack.ts"), command], env);
-  let tornDown = false;
-  const teardown = () => {
-    if (tornDown) return;
-    tornDown = true;
-    console.log("\n━━ tearing down the test stack");
-    stack("stop");
-    if (settings.externalDbUrl === null) new Cluster(settings).destroy();
-    rmSync(stackDir, { recursive: true, force: true });
-  };
-  for (const signal of ["SIGINT", "SIGTERM"] as const) {
-    process.on(signal, () => {
-      teardown();
-      process.exit(130);
-    });
-  }
+  const { env, settings, stackArgs, teardown } = await ephemeralStack("test");
+  const stack = (command: string) => exec(process.execPath, stackArgs(command), env);
 
   try {
     check("config.toml validated by the Supabase CLI", () => exec(bin("supabase"), ["status"], env, configValidation));

@@ -10,7 +10,7 @@ insert into auth.users (
   raw_app_meta_data, raw_user_meta_data, created_at, updated_at
 )
 select '00000000-0000-0000-0000-000000000000', u.id, 'authenticated', 'authenticated', u.email,
-       extensions.crypt('password123', extensions.gen_salt('bf')),
+       extensions.crypt('password123', extensions.gen_salt('bf', 10)),
        case when u.email is not null then now() end, u.phone, case when u.phone is not null then now() end,
        '', '', '', '',
        jsonb_build_object('provider', u.provider, 'providers', jsonb_build_array(u.provider)),

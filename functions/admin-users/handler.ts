@@ -67,16 +67,8 @@ async function callAuth<T>(work: () => Promise<T>): Promise<T> {
 }
 
 export function createAdminUsersHandler({ verifyCaller, sql, auth }: AdminUsersDeps): Handler {
-  return withErrors(async (req) => {
-    const url = new URL(req.url);
-    const route = /\/admin-users(?:\/([^/]+))?\/?$/.exec(url.pathname);
-    if (route === null) throw new ApiError(404, "request.not_found", "no such route");
-    const target = route[1] === undefined ? null : userId.parse(route[1]);
-    const allowed = target === null ? ["GET", "POST"] : ["PATCH", "DELETE"];
-    if (!allowed.includes(req.method)) throw methodNotAllowed(req, allowed);
-    const claims = await verifyCaller(req);
-    const ctx = requestContext(req);
-
+  /** GET and POST on /admin-users. */
+  async function collection(req: Request, url: URL, claims: UserClaims, ctx: RequestContext): Promise<Response> {
     if (req.method === "GET") {
       const query = listUsersQuery.parse(Object.fromEntries(url.searchParams));
       const rows = await asCaller(sql, claims, ctx, (tx) => tx<(Record<string, unknown> & { total_count: string })[]>`
@@ -92,44 +84,58 @@ export function createAdminUsersHandler({ verifyCaller, sql, auth }: AdminUsersD
         total: rows.length > 0 ? Number(rows[0]!.total_count) : 0,
       });
     }
-
     await requirePermission(sql, claims, ctx, "users.manage");
-
-    if (req.method === "POST") {
-      const body = createUserRequest.parse(await readJson(req));
-      if (body.role === "admin") await requirePermission(sql, claims, ctx, "roles.grant");
-      const metadata = Object.fromEntries(Object.entries({
-        username: body.username, full_name: body.full_name, first_name: body.first_name, last_name: body.last_name,
-        language: body.language, role: body.role === "admin" ? undefined : body.role,
-      }).filter(([, value]) => value !== undefined));
-      const user: AuthUser = await callAuth(() => auth.createUser({
-        email: body.email, phone: body.phone, password: body.password,
-        email_confirm: body.email !== undefined, phone_confirm: body.phone !== undefined, user_metadata: metadata,
-      }));
-      if (body.role === "admin") {
-        await asServiceRole(sql, ctx, (tx) => tx`
-          insert into public.user_roles (user_id, role, granted_by) values (${user.id}, 'admin', ${claims.sub})`);
-      }
-      await audit(sql, ctx, claims.sub, "admin.user_created", user.id, { role: body.role });
-      return json({ user: { id: user.id, email: user.email ?? null, phone: user.phone ?? null, role: body.role } }, 201);
+    const body = createUserRequest.parse(await readJson(req));
+    if (body.role === "admin") await requirePermission(sql, claims, ctx, "roles.grant");
+    const metadata = Object.fromEntries(Object.entries({
+      username: body.username, full_name: body.full_name, first_name: body.first_name, last_name: body.last_name,
+      language: body.language, role: body.role === "admin" ? undefined : body.role,
+    }).filter(([, value]) => value !== undefined));
+    const user: AuthUser = await callAuth(() => auth.createUser({
+      email: body.email, phone: body.phone, password: body.password,
+      email_confirm: body.email !== undefined, phone_confirm: body.phone !== undefined, user_metadata: metadata,
+    }));
+    if (body.role === "admin") {
+      await asServiceRole(sql, ctx, (tx) => tx`
+        insert into public.user_roles (user_id, role, granted_by) values (${user.id}, 'admin', ${claims.sub})`);
     }
+    await audit(sql, ctx, claims.sub, "admin.user_created", user.id, { role: body.role });
+    return json({ user: { id: user.id, email: user.email ?? null, phone: user.phone ?? null, role: body.role } }, 201);
+  }
 
-    if (target === claims.sub) throw new ApiError(400, "user.self", "admins cannot ban or delete themselves");
+  /** PATCH and DELETE on /admin-users/<id>. */
+  async function member(req: Request, id: string, claims: UserClaims, ctx: RequestContext): Promise<Response> {
+    await requirePermission(sql, claims, ctx, "users.manage");
+    if (id === claims.sub) throw new ApiError(400, "user.self", "admins cannot ban or delete themselves");
     const [existing] = await asServiceRole(sql, ctx, (tx) =>
-      tx<{ sole_admin: boolean }[]>`select sole_admin from private.user_account(${target!})`);
+      tx<{ sole_admin: boolean }[]>`select sole_admin from private.user_account(${id})`);
     if (existing === undefined) throw new ApiError(404, "user.not_found", "no such user");
-
     if (req.method === "PATCH") {
       const body = banRequest.parse(await readJson(req));
-      await callAuth(() => auth.updateUser(target!, { ban_duration: body.banned ? body.ban_duration ?? "876000h" : "none" }));
-      await audit(sql, ctx, claims.sub, body.banned ? "admin.user_banned" : "admin.user_unbanned", target!,
-        body.banned ? { ban_duration: body.ban_duration ?? "876000h" } : {});
-      return json({ id: target, banned: body.banned });
+      const duration = body.ban_duration ?? "876000h";
+      await callAuth(() => auth.updateUser(id, { ban_duration: body.banned ? duration : "none" }));
+      await audit(sql, ctx, claims.sub, body.banned ? "admin.user_banned" : "admin.user_unbanned", id,
+        body.banned ? { ban_duration: duration } : {});
+      return json({ id, banned: body.banned });
     }
-
     if (existing.sole_admin) throw new ApiError(409, "roles.last_admin", "the platform must keep at least one admin");
-    await callAuth(() => auth.deleteUser(target!));
-    await audit(sql, ctx, claims.sub, "admin.user_deleted", target!, {});
-    return json({ id: target, deleted: true });
+    await callAuth(() => auth.deleteUser(id));
+    await audit(sql, ctx, claims.sub, "admin.user_deleted", id, {});
+    return json({ id, deleted: true });
+  }
+
+  return withErrors(async (req) => {
+    const url = new URL(req.url);
+    const route = /\/admin-users(?:\/([^/]+))?\/?$/.exec(url.pathname);
+    if (route === null) throw new ApiError(404, "request.not_found", "no such route");
+    const id = route[1];
+    if (id !== undefined && !userId.safeParse(id).success) {
+      throw new ApiError(400, "request.invalid_id", `${id} is not a user id (a UUID)`);
+    }
+    const allowed = id === undefined ? ["GET", "POST"] : ["PATCH", "DELETE"];
+    if (!allowed.includes(req.method)) throw methodNotAllowed(req, allowed);
+    const claims = await verifyCaller(req);
+    const ctx = requestContext(req);
+    return id === undefined ? collection(req, url, claims, ctx) : member(req, id, claims, ctx);
   });
 }

@@ -202,3 +202,8 @@ comment on function private.sms_delivery_finish(uuid, text, text, integer, text,
 
 grant execute on function private.sms_delivery_begin(uuid, text, text, text, text, integer, integer, timestamptz) to service_role;
 grant execute on function private.sms_delivery_finish(uuid, text, text, integer, text, timestamptz) to service_role;
+
+-- Phone numbers are personal data: the delivery log keeps 90 days, enough to investigate abuse and
+-- provider disputes, and the caps need only the last day.
+select cron.schedule('purge-sms-deliveries', '23 3 * * *',
+                     $$delete from private.sms_deliveries where created_at < now() - interval '90 days'$$);

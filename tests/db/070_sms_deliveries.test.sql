@@ -3,7 +3,7 @@
 -- The functions take the instant as p_at (their search_path is pinned, so tests.freeze_time() cannot
 -- steer them); every call below passes it explicitly.
 begin;
-select plan(50);
+select plan(51);
 
 -- Stands in for the function's HMAC of (phone, code): any 64 hex digits.
 create function pg_temp.fp(p_phone text, p_code text)
@@ -150,6 +150,12 @@ select ok(pg_temp.finish('+998907000033', 'c1', 'sent', '2030-01-01 10:00:01+00'
 select is(pg_temp.sms('+998907000033', 'c1', '2030-01-01 10:11:00+00'), 'send', 'the same digits ten minutes later are a new code');
 
 select throws_ok($$select private.sms_delivery_finish(gen_random_uuid(), 'capped')$$, '22023', null, 'a delivery finishes only as sent or failed');
+
+select is(
+  (select schedule || ' ' || command from cron.job where jobname = 'purge-sms-deliveries'),
+  '23 3 * * * delete from private.sms_deliveries where created_at < now() - interval ''90 days''',
+  'pg_cron purges delivery records (phone numbers) after 90 days'
+);
 
 select * from finish();
 rollback;

@@ -6,10 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createClient, type SupabaseClientOptions } from "@supabase/supabase-js";
 import { createRemoteJWKSet, decodeJwt, jwtVerify } from "jose";
 import ws from "ws";
-import { bcryptHash, bcryptVerify, startAuthFake, tokenHash, type AuthFake, type AuthFakeOptions } from "./auth.ts";
+import { bcryptHash, bcryptVerify, redirectGlob, startAuthFake, tokenHash, type AuthFake, type AuthFakeOptions } from "./auth.ts";
 import { startFake, type Fake, type RecordedRequest } from "./server.ts";
 import type { AuthHookConfig } from "../../scripts/lib/settings.ts";
-import { authFakeOptions, closeDbs, config, createUser, openDb, stackKeys, urls } from "../helpers/stack.ts";
+import { authFakeOptions, authMail, closeDbs, config, createUser, openDb, stackKeys, urls } from "../helpers/stack.ts";
 
 type RealtimeTransport = NonNullable<NonNullable<SupabaseClientOptions<"public">["realtime"]>["transport"]>;
 const admin = openDb("supabase_admin");
@@ -20,9 +20,14 @@ const SECRET = "v1,whsec_dGVzdC1vbmx5LWF1dGgtZmFrZS1zZW5kLXNtcy1zZWNyZXQ=";
 const pg = (fn: string): AuthHookConfig => ({ enabled: true, uri: `pg-functions://postgres/tests/${fn}` });
 const noHooks = { customAccessToken: null, beforeUserCreated: null, passwordVerificationAttempt: null, sendSms: null };
 
-async function fake(hooks: Partial<AuthFakeOptions["settings"]["hooks"]> = {}, sms: Partial<AuthFakeOptions["settings"]["sms"]> = {}): Promise<AuthFake> {
+async function fake(
+  hooks: Partial<AuthFakeOptions["settings"]["hooks"]> = {},
+  sms: Partial<AuthFakeOptions["settings"]["sms"]> = {},
+  extra: Partial<AuthFakeOptions> = {},
+): Promise<AuthFake> {
   const started = await startAuthFake(authFakeOptions({
     settings: { ...config.auth, hooks: { ...noHooks, ...hooks }, sms: { ...config.auth.sms, ...sms } },
+    ...extra,
   }));
   fakes.push(started);
   return started;
@@ -287,13 +292,27 @@ describe("Auth fake: signup and email verification", () => {
       recovery_token: "", email_change: "", provider: "email", provider_id: data.user!.id, token_type: "confirmation_token", relates_to: email,
     });
     expect(row!.token_hash).toBe(row!.confirmation_token);
-    // The code went to no mailbox: store the hash of a known one, exactly as GoTrue would have.
-    await admin`update auth.users set confirmation_token = ${tokenHash(email, "424242")} where id = ${data.user!.id}`;
-    expect((await sb.auth.verifyOtp({ email, token: "000000", type: "signup" })).error).toMatchObject({ status: 403, code: "otp_expired" });
-    const verified = await sb.auth.verifyOtp({ email, token: "424242", type: "signup" });
+    // The confirmation mail holds the plain code (what {{ .Token }} shows); the database only its hash.
+    const mails = await authMail(email, auth.url);
+    expect(mails).toHaveLength(1);
+    const mail = mails[0]!;
+    expect(mail).toMatchObject({ to: email, type: "signup", token_hash: row!.confirmation_token, user_id: data.user!.id, data: { full_name: "New One" } });
+    expect(mail.token).toMatch(/^\d{6}$/);
+    expect(tokenHash(email, mail.token)).toBe(row!.confirmation_token);
+    // No redirect_to asked: the site URL, as config.toml sets it (the fake reads it when not given one).
+    expect(mail.redirect_to).toBe(mail.site_url);
+    expect(mail.site_url).toMatch(/^https?:\/\//);
+    // Signing up again before confirming resends the mail, which max_frequency refuses.
+    expect((await sb.auth.signUp({ email, password: "password123" })).error).toMatchObject({ status: 429, code: "over_email_send_rate_limit" });
+    expect(auth.mail(email)).toHaveLength(1);
+    expect((await sb.auth.signInWithPassword({ email, password: "password123" })).error).toMatchObject({ status: 400, code: "email_not_confirmed" });
+    const wrong = mail.token === "000000" ? "111111" : "000000";
+    expect((await sb.auth.verifyOtp({ email, token: wrong, type: "signup" })).error).toMatchObject({ status: 403, code: "otp_expired" });
+    const verified = await sb.auth.verifyOtp({ email, token: mail.token, type: "signup" });
     expect(verified.error).toBeNull();
     expect(verified.data.session!.user.email_confirmed_at).toBeTruthy();
     expect(verified.data.session!.user.user_metadata).toMatchObject({ email_verified: true });
+    expect((await client(auth.url).auth.signInWithPassword({ email, password: "password123" })).error).toBeNull();
     // Signing up again with a confirmed address reveals nothing: a made-up user, no session.
     const repeat = await sb.auth.signUp({ email, password: "another123" });
     expect(repeat.error).toBeNull();
@@ -389,6 +408,218 @@ describe("Auth fake: phone OTP", () => {
   });
 });
 
+describe("Auth fake: mail capture, password recovery and email OTP", () => {
+  const SITE = "https://app.tangent.test";
+  const mailConfig: Partial<AuthFakeOptions> = {
+    siteUrl: SITE,
+    additionalRedirectUrls: ["tangent://auth-callback", "http://localhost:3000/**", "https://*.tangent.test/reset"],
+  };
+  const otherCode = (code: string) => (code === "000000" ? "111111" : "000000");
+
+  it("mails a recovery code; verifyOtp(recovery) signs in; updateUser sets the new password", async () => {
+    const auth = await fake({}, {}, mailConfig);
+    const user = await createUser({ language: "ru" }, uniqueEmail("recover"));
+    const sb = client(auth.url);
+    expect(await sb.auth.resetPasswordForEmail(user.email, { redirectTo: `${SITE}/reset-password` })).toEqual({ data: {}, error: null });
+    const mails = await authMail(user.email, auth.url);
+    expect(mails).toHaveLength(1);
+    const mail = mails[0]!;
+    expect(mail).toMatchObject({
+      to: user.email, type: "recovery", redirect_to: `${SITE}/reset-password`, site_url: SITE, user_id: user.id, data: { language: "ru" },
+    });
+    expect(mail.token).toMatch(/^\d{6}$/);
+    expect(mail.confirmation_url).toBe(`${urls.api}/auth/v1/verify?token=${mail.token_hash}&type=recovery&redirect_to=${SITE}/reset-password`);
+    expect(Math.abs(Date.parse(mail.sent_at) - Date.now())).toBeLessThan(30_000);
+    // The accessor is the same mailbox, whatever the letter case of the address.
+    expect(auth.mail(user.email.toUpperCase())).toEqual(mails);
+    // Stored as GoTrue stores it: the hash (sha224 of address + code), its send time, one one-time token.
+    const rows = await admin`
+      select u.recovery_token, u.recovery_sent_at, t.token_type, t.token_hash, t.relates_to
+        from auth.users u join auth.one_time_tokens t on t.user_id = u.id where u.id = ${user.id}`;
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({
+      recovery_token: tokenHash(user.email, mail.token), token_type: "recovery_token", token_hash: mail.token_hash, relates_to: user.email,
+    });
+    expect(rows[0]!.recovery_sent_at).toBeInstanceOf(Date);
+    expect(mail.token_hash).toBe(tokenHash(user.email, mail.token));
+    const wrong = await sb.auth.verifyOtp({ email: user.email, token: otherCode(mail.token), type: "recovery" });
+    expect(wrong.error).toMatchObject({ status: 403, code: "otp_expired" });
+    const { data, error } = await sb.auth.verifyOtp({ email: user.email, token: mail.token, type: "recovery" });
+    expect(error).toBeNull();
+    expect(decodeJwt(data.session!.access_token)).toMatchObject({ sub: user.id, amr: [{ method: "otp" }] });
+    // Spent: the token is cleared with its one-time token.
+    const again = await call(auth.url, "POST", "/verify", { type: "recovery", email: user.email, token: mail.token });
+    expect(again.body).toEqual({ code: 403, error_code: "otp_expired", msg: "Token has expired or is invalid" });
+    expect((await admin`select 1 from auth.one_time_tokens where user_id = ${user.id}`).length).toBe(0);
+    expect((await sb.auth.updateUser({ password: "brandnew123" })).error).toBeNull();
+    const old = await client(auth.url).auth.signInWithPassword({ email: user.email, password: "password123" });
+    expect(old.error).toMatchObject({ status: 400, code: "invalid_credentials" });
+    expect((await client(auth.url).auth.signInWithPassword({ email: user.email, password: "brandnew123" })).error).toBeNull();
+  });
+
+  it("answers an unknown address exactly like a known one and mails nothing", async () => {
+    const auth = await fake({}, {}, mailConfig);
+    const unknown = uniqueEmail("nobody");
+    expect(await client(auth.url).auth.resetPasswordForEmail(unknown)).toEqual({ data: {}, error: null });
+    const raw = await call(auth.url, "POST", "/recover", { email: unknown });
+    expect(raw).toMatchObject({ status: 200, body: {} });
+    expect(await authMail(unknown, auth.url)).toEqual([]);
+    expect(auth.mail()).toEqual([]);
+    expect((await call(auth.url, "POST", "/recover", {})).body).toEqual({ code: 400, error_code: "validation_failed", msg: "Password recovery requires an email" });
+    const invalid = await call(auth.url, "POST", "/recover", { email: "not-an-address" });
+    expect(invalid.body).toMatchObject({ code: 400, error_code: "validation_failed" });
+    const pkce = await call(auth.url, "POST", "/recover", { email: unknown, code_challenge: "abc", code_challenge_method: "s256" });
+    expect(pkce.status).toBe(400);
+  });
+
+  it("refuses a recovery code once otp_expiry has passed on the fake's clock (the last second still counts)", async () => {
+    const auth = await fake({}, {}, mailConfig);
+    const t0 = new Date();
+    auth.setNow(t0);
+    const user = await createUser({}, uniqueEmail("expiry"));
+    const sb = client(auth.url);
+    expect((await sb.auth.resetPasswordForEmail(user.email)).error).toBeNull();
+    const mail = auth.mail(user.email)[0]!;
+    expect(mail.sent_at).toBe(t0.toISOString());
+    expect(mail.redirect_to).toBe(SITE);
+    auth.setNow(new Date(t0.getTime() + (config.auth.email.otpExpiry + 1) * 1000));
+    const late = await sb.auth.verifyOtp({ email: user.email, token: mail.token, type: "recovery" });
+    expect(late.error).toMatchObject({ status: 403, code: "otp_expired", message: "Token has expired or is invalid" });
+    const byHash = await call(auth.url, "POST", "/verify", { type: "recovery", token_hash: mail.token_hash });
+    expect(byHash.body).toEqual({ code: 403, error_code: "otp_expired", msg: "Email link is invalid or has expired" });
+    auth.setNow(new Date(t0.getTime() + config.auth.email.otpExpiry * 1000));
+    const onTime = await call(auth.url, "POST", "/verify", { type: "recovery", token_hash: mail.token_hash });
+    expect(onTime.status).toBe(200);
+    expect(onTime.body.user).toMatchObject({ id: user.id });
+  });
+
+  it("limits sends per address to one per max_frequency; recovery and magic link share the timer", async () => {
+    const auth = await fake({}, {}, mailConfig);
+    const t0 = new Date();
+    auth.setNow(t0);
+    const user = await createUser({}, uniqueEmail("frequency"));
+    const other = await createUser({}, uniqueEmail("frequency-other"));
+    const sb = client(auth.url);
+    expect((await sb.auth.resetPasswordForEmail(user.email)).error).toBeNull();
+    const second = await sb.auth.resetPasswordForEmail(user.email);
+    expect(second.error).toMatchObject({ status: 429, code: "over_email_send_rate_limit" });
+    const raw = await call(auth.url, "POST", "/recover", { email: user.email });
+    expect(raw.body).toEqual({
+      code: 429, error_code: "over_email_send_rate_limit",
+      msg: `For security purposes, you can only request this after ${config.auth.email.maxFrequencySeconds} seconds.`,
+    });
+    const magic = await sb.auth.signInWithOtp({ email: user.email, options: { shouldCreateUser: false } });
+    expect(magic.error).toMatchObject({ status: 429, code: "over_email_send_rate_limit" });
+    expect(auth.mail(user.email)).toHaveLength(1);
+    // Per address: another user is not held back.
+    expect((await sb.auth.resetPasswordForEmail(other.email)).error).toBeNull();
+    // Allowed again once sent_at + max_frequency is no longer in the future; the new code replaces the old.
+    auth.setNow(new Date(t0.getTime() + config.auth.email.maxFrequencySeconds * 1000));
+    expect((await sb.auth.resetPasswordForEmail(user.email)).error).toBeNull();
+    const [first, latest] = auth.mail(user.email);
+    expect(latest!.token_hash).not.toBe(first!.token_hash);
+    const stale = await call(auth.url, "POST", "/verify", { type: "recovery", token_hash: first!.token_hash });
+    expect(stale.body).toMatchObject({ error_code: "otp_expired" });
+    expect((await sb.auth.verifyOtp({ email: user.email, token: latest!.token, type: "recovery" })).error).toBeNull();
+  });
+
+  it("signs in with an email OTP: a magic link for a known user, the signup mail for a new one", async () => {
+    const auth = await fake({}, {}, mailConfig);
+    const known = await createUser({}, uniqueEmail("magic"));
+    const sb = client(auth.url);
+    expect(await sb.auth.signInWithOtp({ email: known.email })).toEqual({ data: { user: null, session: null }, error: null });
+    const link = auth.mail(known.email)[0]!;
+    expect(link).toMatchObject({ type: "magiclink", user_id: known.id, token_hash: tokenHash(known.email, link.token) });
+    const [stored] = await admin`select recovery_token, confirmation_token from auth.users where id = ${known.id}`;
+    expect(stored).toMatchObject({ recovery_token: link.token_hash, confirmation_token: "" });
+    const signedIn = await sb.auth.verifyOtp({ email: known.email, token: link.token, type: "email" });
+    expect(signedIn.error).toBeNull();
+    expect(signedIn.data.session!.user.id).toBe(known.id);
+
+    // A new address: GoTrue signs the user up, and the confirmation mail is the one-time code.
+    const fresh = uniqueEmail("otp-new");
+    const sent = await sb.auth.signInWithOtp({ email: fresh, options: { data: { full_name: "Otp User" }, emailRedirectTo: `${SITE}/welcome` } });
+    expect(sent.error).toBeNull();
+    const welcome = auth.mail(fresh)[0]!;
+    expect(welcome).toMatchObject({ type: "signup", redirect_to: `${SITE}/welcome`, data: { full_name: "Otp User" } });
+    const [created] = await admin`select id, email_confirmed_at, encrypted_password from auth.users where email = ${fresh}`;
+    expect(created).toMatchObject({ id: welcome.user_id, email_confirmed_at: null });
+    expect(String(created!.encrypted_password)).toMatch(/^\$2a\$10\$/);
+    const wrong = await sb.auth.verifyOtp({ email: fresh, token: otherCode(welcome.token), type: "email" });
+    expect(wrong.error).toMatchObject({ status: 403, code: "otp_expired" });
+    const confirmed = await sb.auth.verifyOtp({ email: fresh, token: welcome.token, type: "email" });
+    expect(confirmed.error).toBeNull();
+    expect(confirmed.data.session!.user).toMatchObject({ id: welcome.user_id, email: fresh, user_metadata: { full_name: "Otp User", email_verified: true } });
+    expect(confirmed.data.session!.user.email_confirmed_at).toBeTruthy();
+    // Now confirmed, the same address gets a magic link, verified here with type magiclink.
+    expect((await sb.auth.signInWithOtp({ email: fresh })).error).toBeNull();
+    const next = auth.mail(fresh)[1]!;
+    expect(next.type).toBe("magiclink");
+    expect((await sb.auth.verifyOtp({ email: fresh, token: next.token, type: "magiclink" })).error).toBeNull();
+
+    // shouldCreateUser: false for an unknown address: 422, no user, no mail.
+    const stranger = uniqueEmail("otp-stranger");
+    const refused = await sb.auth.signInWithOtp({ email: stranger, options: { shouldCreateUser: false } });
+    expect(refused.error).toMatchObject({ status: 422, code: "otp_disabled" });
+    expect(auth.mail(stranger)).toEqual([]);
+    expect((await admin`select 1 from auth.users where email = ${stranger}`).length).toBe(0);
+  });
+
+  it("keeps redirect_to only for the site, loopback addresses and allow-list globs", async () => {
+    expect(redirectGlob("http://localhost:3000/**").test("http://localhost:3000/a/b?c=d")).toBe(true);
+    expect(redirectGlob("https://*.tangent.test/reset").test("https://preview.tangent.test/reset")).toBe(true);
+    expect(redirectGlob("https://*.tangent.test/reset").test("https://a.b.tangent.test/reset")).toBe(false);
+    expect(redirectGlob("https://{a,b}.test/?").test("https://b.test/x")).toBe(true);
+    const auth = await fake({}, {}, mailConfig);
+    const sb = client(auth.url);
+    const cases: [string, string][] = [
+      [`${SITE}/welcome`, `${SITE}/welcome`],
+      ["https://app.tangent.test:8443/other-port", "https://app.tangent.test:8443/other-port"],
+      ["http://127.0.0.1:8080/callback", "http://127.0.0.1:8080/callback"],
+      ["http://[::1]:8080/callback", "http://[::1]:8080/callback"],
+      ["http://10.0.0.7/callback", SITE],
+      ["http://localhost:3000/deep/path", "http://localhost:3000/deep/path"],
+      ["https://preview.tangent.test/reset", "https://preview.tangent.test/reset"],
+      ["tangent://auth-callback", "tangent://auth-callback"],
+      ["https://a.b.tangent.test/reset", SITE],
+      ["https://evil.example/steal", SITE],
+      ["http://2130706433/", SITE],
+    ];
+    for (const [requested, kept] of cases) {
+      const email = uniqueEmail("redirect");
+      expect((await sb.auth.signInWithOtp({ email, options: { emailRedirectTo: requested } })).error).toBeNull();
+      expect({ requested, kept: auth.mail(email)[0]!.redirect_to }).toEqual({ requested, kept });
+    }
+    // A redirect holding &, = or # is escaped in the link, as templatemailer's encodeRedirectURL does.
+    const email = uniqueEmail("redirect-query");
+    await sb.auth.signInWithOtp({ email, options: { emailRedirectTo: "http://localhost:3000/cb?next=/home&x=1" } });
+    const mail = auth.mail(email)[0]!;
+    expect(mail.confirmation_url).toBe(
+      `${urls.api}/auth/v1/verify?token=${mail.token_hash}&type=signup&redirect_to=http%3A%2F%2Flocalhost%3A3000%2Fcb%3Fnext%3D%2Fhome%26x%3D1`,
+    );
+  });
+
+  it("mails an email change to the new and, with double_confirm_changes, the current address", async () => {
+    const auth = await fake({}, {}, mailConfig);
+    const user = await createUser({}, uniqueEmail("change"));
+    const sb = client(auth.url);
+    expect((await sb.auth.signInWithPassword({ email: user.email, password: "password123" })).error).toBeNull();
+    const next = uniqueEmail("changed");
+    const { data, error } = await sb.auth.updateUser({ email: next }, { emailRedirectTo: `${SITE}/email-changed` });
+    expect(error).toBeNull();
+    expect(data.user).toMatchObject({ email: user.email, new_email: next });
+    const [toNew] = auth.mail(next);
+    const [toCurrent] = auth.mail(user.email);
+    expect(toNew).toMatchObject({ type: "email_change", redirect_to: `${SITE}/email-changed`, token_hash: tokenHash(next, toNew!.token) });
+    expect(config.auth.email.doubleConfirmChanges).toBe(true);
+    expect(toCurrent).toMatchObject({ type: "email_change", token_hash: tokenHash(user.email, toCurrent!.token) });
+    const [row] = await admin`select email_change_token_new, email_change_token_current from auth.users where id = ${user.id}`;
+    expect(row).toEqual({ email_change_token_new: toNew!.token_hash, email_change_token_current: toCurrent!.token_hash });
+    const again = await sb.auth.updateUser({ email: uniqueEmail("changed-again") });
+    expect(again.error).toMatchObject({ status: 429, code: "over_email_send_rate_limit" });
+  });
+});
+
 describe("Auth fake: admin API", () => {
   it("creates, lists, reads, bans, unbans and deletes users with the service role", async () => {
     const auth = await fake();
@@ -458,5 +689,20 @@ describe("Auth behind the stack's gateway", () => {
     expect((await sb.auth.getUser(data.session!.access_token)).data.user!.id).toBe(user.id);
     const jwks = await fetch(`${urls.api}/auth/v1/.well-known/jwks.json`);
     expect(((await jwks.json()) as { keys: { kid: string }[] }).keys[0]!.kid).toBe(keys.signingKey.kid);
+  });
+
+  it("captures the stack's mail: resetPasswordForEmail through API_URL, the code from /_fake/mail, verifyOtp", async () => {
+    const user = await createUser({}, uniqueEmail("gateway-recover"));
+    const sb = client(urls.api);
+    expect((await sb.auth.resetPasswordForEmail(user.email)).error).toBeNull();
+    const [mail, ...more] = await authMail(user.email);
+    expect(more).toEqual([]);
+    expect(mail).toMatchObject({ type: "recovery", user_id: user.id });
+    const { data, error } = await sb.auth.verifyOtp({ email: user.email, token: mail!.token, type: "recovery" });
+    expect(error).toBeNull();
+    expect(data.session!.user.id).toBe(user.id);
+    // The mailbox is the fake's own: the gateway passes /auth/v1/* only, and the fake has no such Auth route.
+    const viaGateway = await fetch(`${urls.api}/auth/v1/_fake/mail?to=${encodeURIComponent(user.email)}`, { headers: { apikey: keys.anonKey } });
+    expect(viaGateway.status).toBe(404);
   });
 });

@@ -4,14 +4,24 @@
 // the real database's `auth` schema, written as GoTrue writes them, on GoTrue's own connection
 // (supabase_auth_admin). Hooks are called as GoTrue calls them (Postgres hooks in its transaction,
 // HTTP hooks signed with Standard Webhooks). Behaviour, messages and error codes follow supabase/auth
-// (internal/api/{token,signup,otp,phone,verify,user,logout,admin,errors}.go, internal/tokens,
-// internal/hooks). Not implemented: email delivery (tokens are stored, never mailed), OAuth/SSO/MFA,
-// PKCE, anonymous sign-ins, GET /verify redirects, email_change verification.
+// (internal/api/{token,signup,otp,magic_link,recover,mail,phone,verify,user,logout,admin,errors}.go,
+// internal/mailer, internal/utilities/request.go, internal/tokens, internal/hooks).
+// Email is captured, never sent, like the Inbucket/Mailpit of `supabase start`: every message GoTrue
+// would mail (signup confirmation, recovery, magic link / email OTP, email change) is kept in memory
+// with what its template would show, readable at GET /_fake/mail?to=<address> on the fake's own URL
+// (the gateway passes only /auth/v1/*) and through AuthFake.mail().
+// Not implemented: invites, /resend, /reauthenticate, account-change notification mails, the
+// project-wide email_sent rate limit, OAuth/SSO/MFA, PKCE, anonymous sign-ins, GET /verify redirects,
+// email_change verification.
 import { createHash, createHmac, randomBytes, randomInt } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { isIP } from "node:net";
+import { join } from "node:path";
 import postgres from "postgres";
+import { parse as parseToml } from "smol-toml";
 import { createLocalJWKSet, decodeProtectedHeader, errors as joseErrors, jwtVerify, type JWK, type JWTPayload } from "jose";
 import { publicJwks, signAccessToken, type StackKeys } from "../../scripts/lib/keys.ts";
-import type { AuthHookConfig, AuthSettings } from "../../scripts/lib/settings.ts";
+import { repoRoot, type AuthHookConfig, type AuthSettings } from "../../scripts/lib/settings.ts";
 import {
   AuthApiError, checkHookError, grantSession, mintAccessToken, runPgHook, secureAlphanumeric,
   type AuthenticationMethod, type HookDispatcher,
@@ -34,7 +44,36 @@ export interface AuthFakeOptions {
   hookOrigin?: string;
   /** Keys published at /auth/v1/.well-known/jwks.json; by default the public half of `keys.signingKey`. */
   jwks?: JWK[];
+  /** config.toml's auth.site_url (AuthSettings has no field for it); by default read from supabase/config.toml. */
+  siteUrl?: string;
+  /** config.toml's auth.additional_redirect_urls (globs); by default read from supabase/config.toml. */
+  additionalRedirectUrls?: string[];
   port?: number;
+}
+
+/** The email_action_type of a message, as GoTrue names it (internal/mailer, the send_email hook). */
+export type EmailActionType = "signup" | "recovery" | "magiclink" | "invite" | "email_change";
+
+/** One email GoTrue would have sent: what its template's variables ({{ .Token }}, ...) would have shown. */
+export interface CapturedMail {
+  /** The recipient, as stored on the user (GoTrue lower-cases addresses). */
+  to: string;
+  type: EmailActionType;
+  /** {{ .Token }}: the plain one-time code; the database only ever holds its hash. */
+  token: string;
+  /** {{ .TokenHash }}: what the database stores and what verify accepts as token_hash. */
+  token_hash: string;
+  /** {{ .RedirectTo }}: the request's redirect_to when allowed, otherwise the site URL. */
+  redirect_to: string;
+  /** {{ .SiteURL }}: config.toml's auth.site_url. */
+  site_url: string;
+  /** {{ .ConfirmationURL }}: the link GoTrue builds (GET /verify, which this fake does not serve). */
+  confirmation_url: string;
+  /** {{ .Data }}: the user's user_metadata when the mail was sent (our templates pick the language from it). */
+  data: Record<string, unknown>;
+  user_id: string;
+  /** On the fake's clock (setNow). */
+  sent_at: string;
 }
 
 export interface AuthFake extends Fake {
@@ -42,6 +81,8 @@ export interface AuthFake extends Fake {
   setNow(at: Date | null): void;
   /** Replace the published public keys, as a project does when it rotates its signing keys. */
   publish(keys: JWK[]): void;
+  /** The captured mail, oldest first; only that to `to` (any letter case) when given. Same as GET /_fake/mail. */
+  mail(to?: string): CapturedMail[];
 }
 
 type Json = Record<string, unknown>;
@@ -381,6 +422,103 @@ async function readJson(req: Request): Promise<Json> {
 
 const str = (value: unknown): string => (typeof value === "string" ? value : "");
 
+/**
+ * crypto.GeneratePassword(requiredCharacters, 33): the throwaway password of a user created by an email
+ * OTP, with one character of each required set so that it passes the project's password rules.
+ */
+function generatePassword(requiredSets: string[], length: number): string {
+  const all = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+  const chars = requiredSets.filter((set) => set.length > 0).map((set) => set[randomInt(set.length)]!);
+  while (chars.length < length) chars.push(all[randomInt(all.length)]!);
+  for (let i = chars.length - 1; i > 0; i--) {
+    const j = randomInt(i + 1);
+    [chars[i], chars[j]] = [chars[j]!, chars[i]!];
+  }
+  return chars.join("");
+}
+
+/** Go's url.QueryEscape: everything but [A-Za-z0-9_.~-] percent-encoded, spaces as "+". */
+function goQueryEscape(text: string): string {
+  return encodeURIComponent(text)
+    .replace(/[!'()*]/g, (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`)
+    .replaceAll("%20", "+");
+}
+
+/** templatemailer's encodeRedirectURL: escaped only when it holds &, = or # (otherwise taken as already encoded). */
+function encodeRedirectUrl(url: string): string {
+  return /[&=#]/.test(url) ? goQueryEscape(url) : url;
+}
+
+/**
+ * The host of a URL as Go's url.Parse(...).Hostname() sees it: as written, brackets of IPv6 stripped, ""
+ * for a relative URL. WHATWG URL would rewrite "http://2130706433/" to 127.0.0.1, which GoTrue refuses.
+ */
+function goHostname(url: string): string {
+  const match = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/(?:[^@/?#]*@)?(\[[^\]]*\]|[^:/?#]*)/.exec(url);
+  return match === null ? "" : match[1]!.replace(/^\[(.*)\]$/, "$1");
+}
+
+function isLoopback(ip: string): boolean {
+  if (isIP(ip) === 4) return ip.startsWith("127.");
+  const lower = ip.toLowerCase();
+  return lower === "::1" || lower === "0:0:0:0:0:0:0:1" || /^::ffff:127\./.test(lower);
+}
+
+/**
+ * A redirect allow-list entry as GoTrue compiles it (gobwas/glob with separators "." and "/"): `**` any
+ * text, `*` and `?` any text / one character without a separator, `{a,b}` alternatives, `[...]` classes.
+ */
+export function redirectGlob(pattern: string): RegExp {
+  let out = "";
+  let alternatives = 0;
+  for (let i = 0; i < pattern.length; i++) {
+    const ch = pattern[i]!;
+    if (ch === "*" && pattern[i + 1] === "*") {
+      out += ".*";
+      i++;
+    } else if (ch === "*") out += "[^./]*";
+    else if (ch === "?") out += "[^./]";
+    else if (ch === "{") {
+      alternatives++;
+      out += "(?:";
+    } else if (ch === "}" && alternatives > 0) {
+      alternatives--;
+      out += ")";
+    } else if (ch === "," && alternatives > 0) out += "|";
+    else if (ch === "[") {
+      const end = pattern.indexOf("]", i + 1);
+      if (end === -1) {
+        out += "\\[";
+        continue;
+      }
+      const body = pattern.slice(i + 1, end);
+      out += `[${body.startsWith("!") ? `^${body.slice(1)}` : body}]`;
+      i = end;
+    } else if (ch === "\\" && i + 1 < pattern.length) {
+      out += pattern[++i]!.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+    } else out += ch.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+  }
+  return new RegExp(`^${out}$`);
+}
+
+/** validatePKCEParams, narrowed: the fake issues no flow states or auth codes, so a PKCE request must fail loudly. */
+function rejectPkce(body: Json): void {
+  if (str(body.code_challenge) !== "" || str(body.code_challenge_method) !== "") {
+    throw new AuthApiError(400, "validation_failed", "The Auth fake does not implement PKCE (code_challenge)");
+  }
+}
+
+/** config.toml's [auth] site_url and additional_redirect_urls, with the CLI's defaults. */
+function projectRedirectConfig(): { siteUrl: string; additionalRedirectUrls: string[] } {
+  const doc: unknown = parseToml(readFileSync(join(repoRoot, "supabase/config.toml"), "utf8"));
+  const auth = isObject(doc) && isObject(doc.auth) ? doc.auth : {};
+  const urls = Array.isArray(auth.additional_redirect_urls) ? auth.additional_redirect_urls.filter((u) => typeof u === "string") : null;
+  return {
+    siteUrl: typeof auth.site_url === "string" ? auth.site_url : "http://127.0.0.1:3000",
+    additionalRedirectUrls: urls ?? ["https://127.0.0.1:3000"],
+  };
+}
+
 // ---------------------------------------------------------------------------------------------
 // The fake
 // ---------------------------------------------------------------------------------------------
@@ -398,6 +536,58 @@ export async function startAuthFake(options: AuthFakeOptions): Promise<AuthFake>
   const sql = postgres(dbUrl.toString(), { max: 8, onnotice: () => {}, idle_timeout: 20 });
 
   const sign = (claims: Json) => signAccessToken(keys, claims);
+
+  // ---- mail ----------------------------------------------------------------------------------
+
+  // config.toml is read only when the caller does not give both (the stack passes neither).
+  const project = options.siteUrl !== undefined && options.additionalRedirectUrls !== undefined ? null : projectRedirectConfig();
+  const siteUrl = options.siteUrl ?? project?.siteUrl ?? "";
+  const allowList = (options.additionalRedirectUrls ?? project?.additionalRedirectUrls ?? []).map(redirectGlob);
+  const outbox: CapturedMail[] = [];
+
+  function mailTo(to?: string | null): CapturedMail[] {
+    if (to === undefined || to === null) return outbox.slice();
+    return outbox.filter((m) => m.to.toLowerCase() === to.toLowerCase());
+  }
+
+  /** utilities.IsRedirectURLValid: the site's host, a loopback IP, or an allow-list glob (decimal IPs never). */
+  function isRedirectUrlValid(url: string): boolean {
+    if (url === "") return false;
+    const host = goHostname(url);
+    if (host === goHostname(siteUrl)) return true;
+    if (/^[0-9]+$/.test(host)) return false;
+    if (isIP(host) !== 0) return isLoopback(host);
+    return allowList.some((glob) => glob.test(url));
+  }
+
+  /** utilities.GetReferrer: redirect_to (header, then query string), then Referer, each only when allowed; else the site URL. */
+  function referrer(req: Request): string {
+    const requested = req.headers.get("redirect_to") || new URL(req.url).searchParams.get("redirect_to") || "";
+    if (isRedirectUrlValid(requested)) return requested;
+    const referer = req.headers.get("referer") ?? "";
+    return isRedirectUrlValid(referer) ? referer : siteUrl;
+  }
+
+  /**
+   * sendEmail without SMTP: the message is captured with what the template would render. Called where
+   * GoTrue sends, inside the transaction and before the token is stored, so a failure after it still
+   * leaves the mail "sent", as with a real mailer.
+   */
+  function sendMail(req: Request, user: UserRow, type: EmailActionType, to: string, otp: string, hash: string): void {
+    const redirectTo = referrer(req);
+    outbox.push({
+      to,
+      type,
+      token: otp,
+      token_hash: hash,
+      redirect_to: redirectTo,
+      site_url: siteUrl,
+      confirmation_url: `${options.apiUrl}/auth/v1/verify?token=${goQueryEscape(hash)}&type=${goQueryEscape(type)}&redirect_to=${encodeRedirectUrl(redirectTo)}`,
+      data: user.raw_user_meta_data ?? {},
+      user_id: user.id,
+      sent_at: now().toISOString(),
+    });
+  }
 
   // ---- hooks --------------------------------------------------------------------------------
 
@@ -655,22 +845,40 @@ export async function startAuthFake(options: AuthFakeOptions): Promise<AuthFake>
        where id = ${userId}`;
   }
 
+  /** validateSentWithinFrequencyLimit: refused while sent_at + max_frequency is still after now. */
   function frequencyLimit(sentAt: Date | null, maxSeconds: number, code: string): void {
     if (sentAt === null) return;
     const until = sentAt.getTime() + maxSeconds * 1000;
-    if (until >= now().getTime()) {
+    if (until > now().getTime()) {
       const left = Math.trunc((until - now().getTime()) / 1000);
       throw new AuthApiError(429, code, `For security purposes, you can only request this after ${left} seconds.`);
     }
   }
 
-  /** sendConfirmation: stores the hashed code; the fake delivers no email. */
-  async function sendEmailConfirmation(tx: Tx, user: UserRow): Promise<void> {
+  /** sendConfirmation: rate limit on confirmation_sent_at, the code mailed (captured), its hash stored. */
+  async function sendEmailConfirmation(req: Request, tx: Tx, user: UserRow): Promise<void> {
     frequencyLimit(user.confirmation_sent_at, settings.email.maxFrequencySeconds, "over_email_send_rate_limit");
     const email = user.email ?? "";
-    const hash = tokenHash(email, generateOtp(settings.email.otpLength));
+    const otp = generateOtp(settings.email.otpLength);
+    const hash = tokenHash(email, otp);
+    sendMail(req, user, "signup", email, otp, hash);
     await tx`update auth.users set confirmation_token = ${hash}, confirmation_sent_at = ${now()}, updated_at = ${now()} where id = ${user.id}`;
     await createOneTimeToken(tx, user.id, "confirmation_token", hash, email);
+  }
+
+  /**
+   * sendPasswordRecovery / sendMagicLink: a magic link is a recovery with another template, so both keep
+   * their code in recovery_token and share the recovery_sent_at rate-limit timer (mail.go says so).
+   */
+  async function sendRecoveryToken(req: Request, tx: Tx, user: UserRow, type: "recovery" | "magiclink"): Promise<void> {
+    frequencyLimit(user.recovery_sent_at, settings.email.maxFrequencySeconds, "over_email_send_rate_limit");
+    const email = user.email ?? "";
+    const otp = generateOtp(settings.email.otpLength);
+    const hash = tokenHash(email, otp);
+    sendMail(req, user, type, email, otp, hash);
+    const at = now();
+    await tx`update auth.users set recovery_token = ${hash}, recovery_sent_at = ${at}, updated_at = ${at} where id = ${user.id}`;
+    await createOneTimeToken(tx, user.id, "recovery_token", hash, email);
   }
 
   /** sendPhoneConfirmation: rate limit, test OTP or a new code through the send_sms hook, hashed code stored. */
@@ -872,7 +1080,7 @@ export async function startAuthFake(options: AuthFakeOptions): Promise<AuthFake>
       });
       if (provider === "email") {
         if (autoconfirm) await confirmEmail(tx, user.id);
-        else await sendEmailConfirmation(tx, user);
+        else await sendEmailConfirmation(req, tx, user);
       } else if (autoconfirm) {
         await confirmPhone(tx, user.id);
       } else {
@@ -892,7 +1100,11 @@ export async function startAuthFake(options: AuthFakeOptions): Promise<AuthFake>
     if (str(body.email) !== "" && str(body.phone) !== "") {
       throw new AuthApiError(400, "validation_failed", "Only an email address or phone number should be provided");
     }
-    if (str(body.email) !== "") throw new AuthApiError(400, "validation_failed", "The Auth fake implements phone OTPs only");
+    if (str(body.email) !== "") {
+      if (str(body.channel) !== "") throw new AuthApiError(400, "validation_failed", "Channel should only be specified with Phone OTP");
+      rejectPkce(body);
+      return magicLink(req, str(body.email), createUser, data);
+    }
     if (str(body.phone) === "") throw new AuthApiError(400, "validation_failed", "One of email or phone must be set");
     if (!settings.sms.enabled) throw new AuthApiError(400, "phone_provider_disabled", "Unsupported phone provider");
     const phone = validatePhone(str(body.phone));
@@ -911,6 +1123,47 @@ export async function startAuthFake(options: AuthFakeOptions): Promise<AuthFake>
     return Response.json(messageId === "" ? {} : { message_id: messageId });
   }
 
+  /**
+   * Otp with an email (MagicLink): a confirmed user gets a magic link; a new or unconfirmed one is signed
+   * up with a throwaway password, and the confirmation mail (type signup) is the link, unless email
+   * confirmations are off: then the new user is confirmed and gets a magic link too.
+   */
+  async function magicLink(req: Request, rawEmail: string, createUser: boolean, data: Json): Promise<Response> {
+    if (!createUser) {
+      // shouldCreateUser: an address that fails validation ends in the same 422 as an unknown one.
+      let known: string | null = null;
+      try {
+        known = validateEmail(rawEmail);
+      } catch (error) {
+        if (!(error instanceof AuthApiError)) throw error;
+      }
+      if (known === null || (await userByEmail(sql, known)) === null) throw new AuthApiError(422, "otp_disabled", "Signups not allowed for otp");
+    }
+    if (!settings.email.enabled) throw new AuthApiError(422, "email_provider_disabled", "Email logins are disabled");
+    const email = validateEmail(rawEmail);
+    let user = await userByEmail(sql, email);
+    if (user === null || user.email_confirmed_at === null) {
+      if (!settings.enableSignup) throw new AuthApiError(422, "signup_disabled", "Signups not allowed for this instance");
+      await signupFlow(req, "email", email, "", generatePassword(settings.passwordRequiredCharacters, 33), data);
+      if (settings.email.confirmations) return Response.json({});
+      user = (await userByEmail(sql, email))!;
+    }
+    const confirmed = user;
+    await sql.begin((tx) => sendRecoveryToken(req, tx, confirmed, "magiclink"));
+    return Response.json({});
+  }
+
+  /** Recover: 200 {} for an unknown address too, so that it reveals nothing; a known one gets a recovery code. */
+  async function recover(req: Request): Promise<Response> {
+    const body = await readJson(req);
+    if (str(body.email) === "") throw new AuthApiError(400, "validation_failed", "Password recovery requires an email");
+    const email = validateEmail(str(body.email));
+    rejectPkce(body);
+    const user = await userByEmail(sql, email);
+    if (user !== null) await sql.begin((tx) => sendRecoveryToken(req, tx, user, "recovery"));
+    return Response.json({});
+  }
+
   async function verify(req: Request): Promise<Response> {
     const body = await readJson(req);
     const type = str(body.type);
@@ -925,15 +1178,24 @@ export async function startAuthFake(options: AuthFakeOptions): Promise<AuthFake>
         phone = validatePhone(str(body.phone));
         hash = tokenHash(phone, token);
       } else if (str(body.phone) === "" && str(body.email) !== "") {
-        email = validateEmail(str(body.email));
+        try {
+          email = validateEmail(str(body.email));
+        } catch (error) {
+          // VerifyParams.Validate answers a bad address with its own 422.
+          if (error instanceof AuthApiError) throw new AuthApiError(422, "validation_failed", "Invalid email format");
+          throw error;
+        }
         hash = tokenHash(email, token);
       } else {
         throw new AuthApiError(400, "validation_failed", "Only an email address or phone number should be provided on verify");
       }
-    } else if (str(body.email) !== "" || str(body.phone) !== "") {
+    } else if (str(body.email) !== "" || str(body.phone) !== "" || str(body.redirect_to) !== "") {
       throw new AuthApiError(400, "validation_failed", "Only the token_hash and type should be provided");
     }
+    if (type === "email_change") throw new AuthApiError(400, "validation_failed", "The Auth fake does not implement email_change verification");
     const emailTypes = ["signup", "invite", "recovery", "magiclink", "email"];
+    // verifyTokenHash: a token hash is looked up among email tokens only.
+    if (token === "" && !emailTypes.includes(type)) throw new AuthApiError(400, "validation_failed", "Invalid email verification type");
     if (![...emailTypes, "sms", "phone_change"].includes(type)) throw new AuthApiError(400, "validation_failed", "Unsupported verification type");
     const at = now();
     const expired = (sentAt: Date | null, expiry: number) => sentAt === null || at.getTime() > sentAt.getTime() + expiry * 1000;
@@ -1173,8 +1435,15 @@ export async function startAuthFake(options: AuthFakeOptions): Promise<AuthFake>
       }
       if (email !== "" && email !== user.email) {
         frequencyLimit(user.email_change_sent_at, settings.email.maxFrequencySeconds, "over_email_send_rate_limit");
-        const newHash = tokenHash(email, generateOtp(settings.email.otpLength));
-        const currentHash = user.email ? tokenHash(user.email, generateOtp(settings.email.otpLength)) : "";
+        // sendEmailChange: a code to the new address and, with secure email change, one to the current address.
+        const newOtp = generateOtp(settings.email.otpLength);
+        const newHash = tokenHash(email, newOtp);
+        const currentOtp = generateOtp(settings.email.otpLength);
+        const currentHash = user.email ? tokenHash(user.email, currentOtp) : "";
+        // Reloaded so that the mail's data shows user_metadata updated by this same request, as GoTrue's does.
+        const sender = (await userById(tx, user.id))!;
+        sendMail(req, sender, "email_change", email, newOtp, newHash);
+        if (settings.email.doubleConfirmChanges && user.email) sendMail(req, sender, "email_change", user.email, currentOtp, currentHash);
         await tx`
           update auth.users set email_change = ${email}, email_change_token_new = ${newHash},
                  email_change_token_current = ${settings.email.doubleConfirmChanges ? currentHash : ""},
@@ -1397,6 +1666,7 @@ export async function startAuthFake(options: AuthFakeOptions): Promise<AuthFake>
     req = passed;
     if (method === "POST" && path === "/signup") return signup(req);
     if (method === "POST" && path === "/otp") return otp(req);
+    if (method === "POST" && path === "/recover") return recover(req);
     if (method === "POST" && path === "/verify") return verify(req);
     if (method === "POST" && path === "/token") {
       const grant = new URL(req.url).searchParams.get("grant_type");
@@ -1421,6 +1691,7 @@ export async function startAuthFake(options: AuthFakeOptions): Promise<AuthFake>
 
   const fake = await startFake(async (req) => {
     const url = new URL(req.url);
+    if (url.pathname === "/_fake/mail" && req.method === "GET") return Response.json(mailTo(url.searchParams.get("to")));
     if (url.pathname === "/_fake/clock" && req.method === "POST") {
       const body = await readJson(req);
       frozen = typeof body.now === "string" ? new Date(body.now) : null;
@@ -1445,5 +1716,6 @@ export async function startAuthFake(options: AuthFakeOptions): Promise<AuthFake>
     },
     setNow: (at) => void (frozen = at === null ? null : new Date(at.getTime())),
     publish: (next) => void (published = next),
+    mail: (to) => mailTo(to),
   };
 }

@@ -6,7 +6,7 @@ import postgres from "postgres";
 import { signAccessToken, type SessionClaims, type StackKeys } from "../../scripts/lib/keys.ts";
 import { apiUrl, dbUrl, readProjectConfig, readStackSettings } from "../../scripts/lib/settings.ts";
 import { issueToken, type IssuedToken } from "../../scripts/lib/tokens.ts";
-import type { AuthFakeOptions } from "../fakes/auth.ts";
+import type { AuthFakeOptions, CapturedMail } from "../fakes/auth.ts";
 
 export const config = readProjectConfig();
 export const settings = readStackSettings(config);
@@ -96,4 +96,14 @@ export async function setAuthClock(at: Date | null): Promise<void> {
     body: JSON.stringify({ now: at?.toISOString() ?? null }),
   });
   if (!res.ok) throw new Error(`setting the Auth fake's clock failed: ${res.status}`);
+}
+
+/**
+ * The mail an Auth fake "sent" to `to`, oldest first: its GET /_fake/mail, the Inbucket of this stack.
+ * By default the stack's own fake (what signups through API_URL mail); pass a test's own fake's URL.
+ */
+export async function authMail(to: string, fakeUrl = authFakeUrl()): Promise<CapturedMail[]> {
+  const res = await fetch(`${fakeUrl}/_fake/mail?to=${encodeURIComponent(to)}`);
+  if (!res.ok) throw new Error(`reading the Auth fake's mail failed: ${res.status}`);
+  return (await res.json()) as CapturedMail[];
 }
