@@ -62,10 +62,7 @@ export interface AuthSettings {
 export interface ProjectConfig {
   dbPort: number;
   apiPort: number;
-  jwtExpiry: number;
-  sessionTimeboxSeconds: number | null;
   functions: FunctionConfig[];
-  customAccessTokenHook: AuthHookConfig | null;
   auth: AuthSettings;
 }
 
@@ -180,10 +177,7 @@ export function readProjectConfig(
   return {
     dbPort: Number(table(doc.db).port ?? 54322),
     apiPort: Number(table(doc.api).port ?? 54321),
-    jwtExpiry: auth.jwtExpiry,
-    sessionTimeboxSeconds: auth.sessionTimeboxSeconds,
     functions,
-    customAccessTokenHook: auth.hooks.customAccessToken,
     auth,
   };
 }

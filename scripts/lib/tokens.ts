@@ -231,7 +231,7 @@ async function findUser(sql: postgres.TransactionSql, identifier: string): Promi
 export async function issueToken(
   dbUrl: string,
   sign: (claims: SessionClaims) => Promise<string>,
-  config: Pick<ProjectConfig, "jwtExpiry" | "customAccessTokenHook">,
+  config: Pick<ProjectConfig, "auth">,
   apiUrl: string,
   identifier: string,
 ): Promise<IssuedToken> {
@@ -247,9 +247,9 @@ export async function issueToken(
       const grant = await grantSession(tx, user.id, { now, method: "password" });
       const token = await mintAccessToken(tx, user, grant.sessionId, "password", {
         apiUrl,
-        jwtExpiry: config.jwtExpiry,
+        jwtExpiry: config.auth.jwtExpiry,
         now,
-        hook: config.customAccessTokenHook,
+        hook: config.auth.hooks.customAccessToken,
         sign: (claims) => sign(claims as SessionClaims),
       });
       return { accessToken: token.accessToken, refreshToken: grant.refreshToken, claims: token.claims, userId: user.id, sessionId: grant.sessionId };

@@ -5,42 +5,6 @@
 begin;
 select plan(64);
 
--- 'ok' when the statement succeeds and touches at least one row ('ok (0 rows)' when RLS or a WHERE
--- filtered everything out), else its SQLSTATE followed by the stable error code private.fail() puts
--- in the DETAIL (e.g. 'PT409 roles.last_admin'); other details (constraint messages) are left out.
-create function pg_temp.err(q text)
-returns text
-language plpgsql
-as $$
-declare
-  d text;
-  n bigint;
-begin
-  execute q;
-  get diagnostics n = row_count;
-  return case when n > 0 then 'ok' else 'ok (0 rows)' end;
-exception when others then
-  get stacked diagnostics d = pg_exception_detail;
-  return sqlstate || coalesce(' ' || substring(d from '^[a-z_]+\.[a-z_]+$'), '');
-end;
-$$;
-
--- Runs a statement as the test runner (superuser) in the middle of a simulated request, then
--- returns to the request's role with its claims untouched: "something happened elsewhere (Auth,
--- another admin) between two requests carrying the same access token".
-create function pg_temp.meanwhile(q text)
-returns void
-language plpgsql
-as $$
-declare
-  r text := current_setting('role');
-begin
-  perform set_config('role', 'none', true);
-  execute q;
-  perform set_config('role', r, true);
-end;
-$$;
-
 create function pg_temp.roles_of(uid uuid)
 returns text[]
 language sql
@@ -85,15 +49,15 @@ select count(*)::int as all_profiles from public.profiles \gset
 -- ---------------------------------------------------------------------------------------------
 select tests.authenticate_as(:'client');
 select is(
-  pg_temp.err(format($$insert into public.user_roles (user_id, role) values (%L, 'admin')$$, :'client')),
+  tests.outcome(format($$insert into public.user_roles (user_id, role) values (%L, 'admin')$$, :'client')),
   '42501', 'a client inserting admin for itself is refused (42501)'
 );
 select is(
-  pg_temp.err(format($$insert into public.user_roles (user_id, role) values (%L, 'tool_creator')$$, :'client')),
+  tests.outcome(format($$insert into public.user_roles (user_id, role) values (%L, 'tool_creator')$$, :'client')),
   '42501', 'a client cannot grant itself any other role either'
 );
 select is(
-  pg_temp.err(format($$update public.user_roles set role = 'admin' where user_id = %L$$, :'client')),
+  tests.outcome(format($$update public.user_roles set role = 'admin' where user_id = %L$$, :'client')),
   '42501', 'a client cannot turn its client row into admin'
 );
 -- a token claiming admin in user_roles / app_metadata (stale or forged claims) changes nothing
@@ -110,7 +74,7 @@ select ok(
   'authorization reads user_roles, never the token: admin claims grant nothing'
 );
 -- Auth lets users rewrite their own user_metadata (PUT /auth/v1/user); that must not grant a role
-select pg_temp.meanwhile(format(
+select tests.meanwhile(format(
   $$update auth.users set raw_user_meta_data = raw_user_meta_data || '{"role": "admin"}' where id = %L$$, :'client'));
 select is(pg_temp.roles_of(:'client'), '{client}', 'changing user_metadata.role after signup grants nothing');
 select tests.clear_authentication();
@@ -120,7 +84,7 @@ select tests.clear_authentication();
 -- ---------------------------------------------------------------------------------------------
 select tests.authenticate_as(:'admin1');
 select is(
-  pg_temp.err(format($$insert into public.user_roles (user_id, role) values (%L, 'tool_creator')$$, :'target')),
+  tests.outcome(format($$insert into public.user_roles (user_id, role) values (%L, 'tool_creator')$$, :'target')),
   'ok', 'an admin grants a role'
 );
 select is(
@@ -128,15 +92,15 @@ select is(
   :'admin1'::uuid, 'granted_by is the granting admin'
 );
 select is(
-  pg_temp.err(format($$insert into public.user_roles (user_id, role, granted_by) values (%L, 'admin', %L)$$, :'target', :'client')),
+  tests.outcome(format($$insert into public.user_roles (user_id, role, granted_by) values (%L, 'admin', %L)$$, :'target', :'client')),
   '42501', 'an admin cannot name granted_by (no column privilege)'
 );
 select is(
-  pg_temp.err(format($$insert into public.user_roles (user_id, role, granted_at) values (%L, 'admin', '2000-01-01')$$, :'target')),
+  tests.outcome(format($$insert into public.user_roles (user_id, role, granted_at) values (%L, 'admin', '2000-01-01')$$, :'target')),
   '42501', 'an admin cannot name granted_at (no column privilege)'
 );
 -- the trigger stamps granted_by even when a privileged path lets a value through
-select pg_temp.meanwhile(format(
+select tests.meanwhile(format(
   $$insert into public.user_roles (user_id, role, granted_by, granted_at) values (%L, 'admin', %L, '2000-01-01')$$,
   :'target', :'client'));
 select is(
@@ -145,12 +109,12 @@ select is(
   'with a signed-in caller the trigger overwrites granted_by (caller''s id) and granted_at (now), whatever was sent'
 );
 select is(
-  pg_temp.err(format($$delete from public.user_roles where user_id = %L and role = 'tool_creator'$$, :'target')),
+  tests.outcome(format($$delete from public.user_roles where user_id = %L and role = 'tool_creator'$$, :'target')),
   'ok', 'an admin revokes a role'
 );
 select is(pg_temp.roles_of(:'target'), '{admin,client}', 'only the revoked role is gone');
 select is(
-  pg_temp.err(format($$delete from public.user_roles where user_id = %L and role = 'admin'$$, :'target')),
+  tests.outcome(format($$delete from public.user_roles where user_id = %L and role = 'admin'$$, :'target')),
   'ok', 'an admin revokes another admin while one remains'
 );
 select tests.clear_authentication();
@@ -168,28 +132,28 @@ select tests.clear_authentication();
 -- ---------------------------------------------------------------------------------------------
 select tests.authenticate_as(:'admin1');
 select is(
-  pg_temp.err(format($$delete from public.user_roles where user_id = %L and role = 'admin'$$, :'admin1')),
+  tests.outcome(format($$delete from public.user_roles where user_id = %L and role = 'admin'$$, :'admin1')),
   'PT409 roles.last_admin', 'the only admin cannot revoke their own admin role (PT409 roles.last_admin)'
 );
 select tests.clear_authentication();
 select tests.authenticate_as_service_role();
 select is(
-  pg_temp.err(format($$delete from public.user_roles where user_id = %L and role = 'admin'$$, :'admin1')),
+  tests.outcome(format($$delete from public.user_roles where user_id = %L and role = 'admin'$$, :'admin1')),
   'PT409 roles.last_admin', 'not even service_role can remove the last admin'
 );
 select tests.clear_authentication();
 select is(
-  pg_temp.err($$delete from public.user_roles where role = 'admin'$$),
+  tests.outcome($$delete from public.user_roles where role = 'admin'$$),
   'PT409 roles.last_admin', 'not even the superuser can remove the last admin'
 );
 
 select tests.authenticate_as(:'admin1');
 select is(
-  pg_temp.err(format($$insert into public.user_roles (user_id, role) values (%L, 'admin')$$, :'admin2')),
+  tests.outcome(format($$insert into public.user_roles (user_id, role) values (%L, 'admin')$$, :'admin2')),
   'ok', 'the admin appoints a second admin'
 );
 select is(
-  pg_temp.err($$delete from public.user_roles where role = 'admin'$$),
+  tests.outcome($$delete from public.user_roles where role = 'admin'$$),
   'PT409 roles.last_admin', 'removing every admin in one statement is refused too'
 );
 select is(
@@ -209,7 +173,7 @@ select ok(
 select ok(not private.authorize('no_such.permission'), 'admin: authorize() is false for a permission nobody has');
 select is((select count(*)::int from public.profiles), :all_profiles, 'admins (users.read) see every profile');
 -- another admin revokes admin2's role between two requests with the same token
-select pg_temp.meanwhile(format($$delete from public.user_roles where user_id = %L and role = 'admin'$$, :'admin2'));
+select tests.meanwhile(format($$delete from public.user_roles where user_id = %L and role = 'admin'$$, :'admin2'));
 select ok(not private.authorize('users.read'), 'authorize() is false on the next statement once the role is revoked');
 select is((select count(*)::int from public.profiles), 1, '… and the former admin sees only their own profile again');
 select tests.clear_authentication();
@@ -231,7 +195,7 @@ select tests.clear_authentication();
 -- sign-out: Auth deletes the session the token names; the token is still unexpired
 select tests.authenticate_as(:'admin1');
 select is(private.uid(), :'admin1'::uuid, 'private.uid() is the caller while the session lives');
-select pg_temp.meanwhile($$delete from auth.sessions where id = (auth.jwt() ->> 'session_id')::uuid$$);
+select tests.meanwhile($$delete from auth.sessions where id = (auth.jwt() ->> 'session_id')::uuid$$);
 select is(auth.uid(), :'admin1'::uuid, 'after sign-out auth.uid() still reads the token''s sub …');
 select is(private.uid(), null, '… but private.uid() is null');
 select ok(not private.authorize('users.read'), 'a signed-out admin token authorizes nothing');
@@ -241,17 +205,17 @@ select tests.clear_authentication();
 
 -- the session's timebox (not_after) ends the token too
 select tests.authenticate_as(:'admin1');
-select pg_temp.meanwhile($$update auth.sessions set not_after = now() - interval '1 second' where id = (auth.jwt() ->> 'session_id')::uuid$$);
+select tests.meanwhile($$update auth.sessions set not_after = now() - interval '1 second' where id = (auth.jwt() ->> 'session_id')::uuid$$);
 select ok(private.uid() is null and not private.authorize('users.read'), 'a session past not_after authorizes nothing');
 select tests.clear_authentication();
 
 -- ban
 select tests.authenticate_as(:'admin1');
-select pg_temp.meanwhile(format($$update auth.users set banned_until = now() + interval '1 day' where id = %L$$, :'admin1'));
+select tests.meanwhile(format($$update auth.users set banned_until = now() + interval '1 day' where id = %L$$, :'admin1'));
 select is(private.uid(), null, 'a banned user''s token: private.uid() is null');
 select ok(not private.authorize('users.read'), 'a banned admin authorizes nothing');
 select is((select count(*)::int from public.profiles), 0, 'a banned user''s token reads nothing');
-select pg_temp.meanwhile(format($$update auth.users set banned_until = now() - interval '1 minute' where id = %L$$, :'admin1'));
+select tests.meanwhile(format($$update auth.users set banned_until = now() - interval '1 minute' where id = %L$$, :'admin1'));
 select is(private.uid(), :'admin1'::uuid, 'a ban that has ended no longer blocks the session');
 select tests.clear_authentication();
 
@@ -259,7 +223,7 @@ select tests.clear_authentication();
 insert into public.user_roles (user_id, role) values (:'admin2', 'admin');
 select tests.authenticate_as(:'admin2');
 select ok(private.authorize('users.read'), 'admin2 is an admin again');
-select pg_temp.meanwhile(format($$delete from auth.users where id = %L$$, :'admin2'));
+select tests.meanwhile(format($$delete from auth.users where id = %L$$, :'admin2'));
 select is(private.uid(), null, 'a deleted user''s token: private.uid() is null');
 select ok(not private.authorize('users.read'), 'a deleted admin''s token authorizes nothing');
 select is((select count(*)::int from public.profiles), 0, 'a deleted user''s token reads nothing');
@@ -267,7 +231,7 @@ select tests.clear_authentication();
 
 -- soft-deleted user (Auth's soft delete sets deleted_at)
 select tests.authenticate_as(:'creator');
-select pg_temp.meanwhile(format($$update auth.users set deleted_at = now() where id = %L$$, :'creator'));
+select tests.meanwhile(format($$update auth.users set deleted_at = now() where id = %L$$, :'creator'));
 select ok(private.uid() is null and not private.has_role('tool_creator'), 'a soft-deleted user''s token is dead too');
 select tests.clear_authentication();
 
@@ -291,7 +255,7 @@ select results_eq(
 
 select tests.authenticate_as(:'client');
 select is(
-  pg_temp.err(format($$update public.profiles set first_name = 'Aziz', last_name = 'Rahimov', date_of_birth = '1990-05-01', gender = 'male' where id = %L$$, :'client')),
+  tests.outcome(format($$update public.profiles set first_name = 'Aziz', last_name = 'Rahimov', date_of_birth = '1990-05-01', gender = 'male' where id = %L$$, :'client')),
   'ok', 'the owner edits first/last name, date of birth and gender'
 );
 select results_eq(
@@ -300,43 +264,43 @@ select results_eq(
   'the edits are stored'
 );
 select is(
-  pg_temp.err(format($$update public.profiles set date_of_birth = current_date + 1 where id = %L$$, :'client')),
+  tests.outcome(format($$update public.profiles set date_of_birth = current_date + 1 where id = %L$$, :'client')),
   '23514', 'a date of birth in the future is refused'
 );
 select is(
-  pg_temp.err(format($$update public.profiles set date_of_birth = current_date where id = %L$$, :'client')),
+  tests.outcome(format($$update public.profiles set date_of_birth = current_date where id = %L$$, :'client')),
   'ok', 'today is still a valid date of birth (boundary)'
 );
 select is(
-  pg_temp.err(format($$update public.profiles set date_of_birth = '1899-12-31' where id = %L$$, :'client')),
+  tests.outcome(format($$update public.profiles set date_of_birth = '1899-12-31' where id = %L$$, :'client')),
   '23514', 'a date of birth before 1900 is refused'
 );
 select is(
-  pg_temp.err(format($$update public.profiles set gender = 'unknown' where id = %L$$, :'client')),
+  tests.outcome(format($$update public.profiles set gender = 'unknown' where id = %L$$, :'client')),
   '23514', 'a gender outside male/female/other is refused'
 );
 select is(
-  pg_temp.err(format($$update public.profiles set gender = 'Female' where id = %L$$, :'client')),
+  tests.outcome(format($$update public.profiles set gender = 'Female' where id = %L$$, :'client')),
   '23514', 'gender values are exact (no other letter case)'
 );
 select is(
-  pg_temp.err(format($$update public.profiles set first_name = '' where id = %L$$, :'client')),
+  tests.outcome(format($$update public.profiles set first_name = '' where id = %L$$, :'client')),
   '23514', 'an empty first name is refused'
 );
 select is(
-  pg_temp.err(format($$update public.profiles set last_name = repeat('x', 101) where id = %L$$, :'client')),
+  tests.outcome(format($$update public.profiles set last_name = repeat('x', 101) where id = %L$$, :'client')),
   '23514', 'a last name over 100 characters is refused'
 );
 select is(
-  pg_temp.err(format($$update public.profiles set email = 'evil@test.tangent' where id = %L$$, :'client')),
+  tests.outcome(format($$update public.profiles set email = 'evil@test.tangent' where id = %L$$, :'client')),
   '42501', 'the owner may not change the email copy'
 );
 select is(
-  pg_temp.err(format($$update public.profiles set phone = '+998901234567' where id = %L$$, :'client')),
+  tests.outcome(format($$update public.profiles set phone = '+998901234567' where id = %L$$, :'client')),
   '42501', 'the owner may not change the phone copy'
 );
 select is(
-  pg_temp.err(format($$update public.profiles set id = %L where id = %L$$, :'target', :'client')),
+  tests.outcome(format($$update public.profiles set id = %L where id = %L$$, :'target', :'client')),
   '42501', 'the owner may not change the id'
 );
 select tests.clear_authentication();

@@ -9,26 +9,6 @@
 begin;
 select plan(120);
 
--- 'ok' when the statement succeeds and touches at least one row ('ok (0 rows)' otherwise), else its
--- SQLSTATE followed by the stable error code private.fail() puts in the DETAIL (e.g.
--- 'PT409 membership.last_owner'); other details (constraint messages) are left out.
-create function pg_temp.err(q text)
-returns text
-language plpgsql
-as $$
-declare
-  d text;
-  n bigint;
-begin
-  execute q;
-  get diagnostics n = row_count;
-  return case when n > 0 then 'ok' else 'ok (0 rows)' end;
-exception when others then
-  get stacked diagnostics d = pg_exception_detail;
-  return sqlstate || coalesce(' ' || substring(d from '^[a-z_]+\.[a-z_]+$'), '');
-end;
-$$;
-
 -- The same, but the statement's effects are always rolled back.
 create function pg_temp.dry(q text)
 returns text
@@ -47,33 +27,6 @@ exception when others then
     return d;
   end if;
   return sqlstate || coalesce(' ' || substring(d from '^[a-z_]+\.[a-z_]+$'), '');
-end;
-$$;
-
--- SQLSTATE and message (for errors that name the offending field in the message).
-create function pg_temp.errm(q text)
-returns text
-language plpgsql
-as $$
-begin
-  execute q;
-  return 'ok';
-exception when others then
-  return sqlstate || ' ' || sqlerrm;
-end;
-$$;
-
--- Between two requests with the same token, something happens elsewhere (Auth, another session).
-create function pg_temp.meanwhile(q text)
-returns void
-language plpgsql
-as $$
-declare
-  r text := current_setting('role');
-begin
-  perform set_config('role', 'none', true);
-  execute q;
-  perform set_config('role', r, true);
 end;
 $$;
 
@@ -164,24 +117,24 @@ $$;
 -- tenants: validation
 -- ---------------------------------------------------------------------------------------------
 select matches(
-  pg_temp.errm($$insert into public.tenants (name, slug, time_zone) values ('Bad TZ', 'bad-tz', 'Mars/Olympus')$$),
+  tests.error_message($$insert into public.tenants (name, slug, time_zone) values ('Bad TZ', 'bad-tz', 'Mars/Olympus')$$),
   '^22023 .*time_zone.*Mars/Olympus', 'a time zone that is not an IANA name is refused (22023, naming time_zone)'
 );
 select matches(
-  pg_temp.errm(format($$update public.tenants set time_zone = 'Asia/Samarkand ' where id = %L$$, :'T')),
+  tests.error_message(format($$update public.tenants set time_zone = 'Asia/Samarkand ' where id = %L$$, :'T')),
   '^22023 .*time_zone', 'an update to an invalid time zone is refused too'
 );
 select matches(
-  pg_temp.errm($$insert into public.tenants (name, slug, phone_pattern) values ('Bad P', 'bad-pattern', '^(\+998')$$),
+  tests.error_message($$insert into public.tenants (name, slug, phone_pattern) values ('Bad P', 'bad-pattern', '^(\+998')$$),
   '^22023 .*phone_pattern', 'an uncompilable phone_pattern is refused (22023, naming phone_pattern)'
 );
 select matches(
-  pg_temp.errm(format($$update public.tenants set phone_pattern = '[0-9' where id = %L$$, :'T')),
+  tests.error_message(format($$update public.tenants set phone_pattern = '[0-9' where id = %L$$, :'T')),
   '^22023 .*phone_pattern', 'an update to an uncompilable phone_pattern is refused too'
 );
 select tests.authenticate_as(:'admin');
 select is(
-  pg_temp.err($$insert into public.tenants (name, slug, time_zone, phone_pattern) values ('Good', 'good-040', 'Europe/Berlin', '^\+49\d+$')$$),
+  tests.outcome($$insert into public.tenants (name, slug, time_zone, phone_pattern) values ('Good', 'good-040', 'Europe/Berlin', '^\+49\d+$')$$),
   'ok', 'an admin creates a tenant with a real time zone and a valid pattern'
 );
 select tests.clear_authentication();
@@ -225,11 +178,11 @@ select is(pg_temp.outlet_phone(:'U', :'ru', '4915112345678'), '+4915112345678', 
 select is(pg_temp.outlet_phone(:'U', :'ru', 'call me'), '22023 phone.invalid', 'tenant without pattern: text is not a phone (phone.invalid)');
 select is(pg_temp.outlet_phone(:'U', :'ru', '+0123456789'), '22023 phone.invalid', 'tenant without pattern: a number starting with 0 is refused');
 select is(
-  pg_temp.err(format($$update public.outlets set phone = '+4915112345678' where id = %L$$, :'o1')),
+  tests.outcome(format($$update public.outlets set phone = '+4915112345678' where id = %L$$, :'o1')),
   '22023 phone.pattern_mismatch', 'updating an outlet phone checks the pattern too'
 );
 select is(
-  pg_temp.err(format($$update public.outlets set phone = '998 90 765 43 21' where id = %L$$, :'o1')),
+  tests.outcome(format($$update public.outlets set phone = '998 90 765 43 21' where id = %L$$, :'o1')),
   'ok', 'a matching phone update is accepted'
 );
 select is((select phone from public.outlets where id = :'o1'), '+998907654321', '… and stored in E.164');
@@ -326,7 +279,7 @@ select tests.clear_authentication();
 
 select tests.authenticate_as(:'owner');
 select is(
-  pg_temp.err(format($$update public.tenant_memberships set role = 'owner' where user_id = %L and tenant_id = %L$$, :'manager', :'T')),
+  tests.outcome(format($$update public.tenant_memberships set role = 'owner' where user_id = %L and tenant_id = %L$$, :'manager', :'T')),
   'ok', 'an owner promotes the manager to owner'
 );
 select is(
@@ -343,14 +296,14 @@ select tests.clear_authentication();
 -- back to the original world: manager is a manager again (owner, still an owner, does it)
 select tests.authenticate_as(:'owner');
 select is(
-  pg_temp.err(format($$update public.tenant_memberships set role = 'manager' where user_id = %L and tenant_id = %L$$, :'manager', :'T')),
+  tests.outcome(format($$update public.tenant_memberships set role = 'manager' where user_id = %L and tenant_id = %L$$, :'manager', :'T')),
   'ok', 'an owner demotes a co-owner'
 );
 select tests.clear_authentication();
 
 select tests.authenticate_as(:'leaver');
 select is(
-  pg_temp.err(format($$delete from public.tenant_memberships where user_id = %L$$, :'leaver')),
+  tests.outcome(format($$delete from public.tenant_memberships where user_id = %L$$, :'leaver')),
   'ok', 'an agent may leave the tenant'
 );
 select tests.clear_authentication();
@@ -393,7 +346,7 @@ select is(pg_temp.visible(:'other_owner', 'visible_outlet_ids') || ' | ' || pg_t
 select is(pg_temp.visible(:'client', 'visible_outlet_ids') || ' | ' || pg_temp.visible(:'client', 'visible_membership_ids'),
   ' | ', 'a user without memberships: nothing');
 select tests.authenticate_as(:'owner');
-select pg_temp.meanwhile($$delete from auth.sessions where id = (auth.jwt() ->> 'session_id')::uuid$$);
+select tests.meanwhile($$delete from auth.sessions where id = (auth.jwt() ->> 'session_id')::uuid$$);
 select is(
   (select count(*)::int from private.visible_outlet_ids()) + (select count(*)::int from private.visible_membership_ids())
     + (select count(*)::int from private.my_tenant_ids()),
@@ -461,8 +414,8 @@ select is(
   'PT403 invitation.forbidden', 'the owner of another tenant may not invite into this one'
 );
 select is(
-  pg_temp.errm(format($$select * from public.create_tenant_invitation(%L, 'viewer', email => 'v@test.tangent')$$, gen_random_uuid())),
-  pg_temp.errm(format($$select * from public.create_tenant_invitation(%L, 'viewer', email => 'v@test.tangent')$$, :'T')),
+  tests.error_message(format($$select * from public.create_tenant_invitation(%L, 'viewer', email => 'v@test.tangent')$$, gen_random_uuid())),
+  tests.error_message(format($$select * from public.create_tenant_invitation(%L, 'viewer', email => 'v@test.tangent')$$, :'T')),
   'an unknown tenant gets the very same answer as a foreign one (no probing of tenant ids)'
 );
 select is(
@@ -471,7 +424,7 @@ select is(
 );
 select tests.clear_authentication();
 select tests.authenticate_as(:'owner');
-select pg_temp.meanwhile($$delete from auth.sessions where id = (auth.jwt() ->> 'session_id')::uuid$$);
+select tests.meanwhile($$delete from auth.sessions where id = (auth.jwt() ->> 'session_id')::uuid$$);
 select is(
   pg_temp.dry(format($$select * from public.create_tenant_invitation(%L, 'viewer', email => 'v@test.tangent')$$, :'T')),
   'PT403 invitation.forbidden', 'a signed-out owner token cannot invite'
@@ -649,7 +602,7 @@ select is(
   pg_temp.dry(format($$select * from public.accept_tenant_invitation(%L)$$, :'tok_exp')),
   'PT410 invitation.expired', 'an invitation at or past expires_at: PT410 invitation.expired'
 );
-select pg_temp.meanwhile(format($$update public.tenant_invitations set expires_at = now() + interval '1 second' where id = %L$$, :'inv_exp'));
+select tests.meanwhile(format($$update public.tenant_invitations set expires_at = now() + interval '1 second' where id = %L$$, :'inv_exp'));
 select is(
   pg_temp.dry(format($$select * from public.accept_tenant_invitation(%L)$$, :'tok_exp')),
   'ok', 'one second before expiry it is still accepted'
@@ -658,7 +611,7 @@ select tests.clear_authentication();
 
 -- signed out
 select tests.authenticate_as(:'stranger');
-select pg_temp.meanwhile($$delete from auth.sessions where id = (auth.jwt() ->> 'session_id')::uuid$$);
+select tests.meanwhile($$delete from auth.sessions where id = (auth.jwt() ->> 'session_id')::uuid$$);
 select is(
   pg_temp.dry(format($$select * from public.accept_tenant_invitation(%L)$$, :'tok_exp')),
   'PT401 auth.not_signed_in', 'a signed-out token cannot accept'
@@ -683,12 +636,12 @@ select is(pg_temp.dry(format($$select public.revoke_tenant_invitation(%L)$$, :'i
   'PT409 invitation.already_used', 'an accepted invitation cannot be revoked');
 select is(pg_temp.dry(format($$select public.revoke_tenant_invitation(%L)$$, gen_random_uuid())),
   'PT404 invitation.not_found', 'an unknown invitation id: PT404');
-select is(pg_temp.err(format($$select public.revoke_tenant_invitation(%L)$$, :'inv_exp')),
+select is(tests.outcome(format($$select public.revoke_tenant_invitation(%L)$$, :'inv_exp')),
   'ok', 'a manager revokes a viewer invitation');
 select tests.clear_authentication();
 select (select revoked_at from public.tenant_invitations where id = :'inv_exp') as first_revoked_at \gset
 select tests.authenticate_as(:'owner');
-select is(pg_temp.err(format($$select public.revoke_tenant_invitation(%L)$$, :'inv_exp')),
+select is(tests.outcome(format($$select public.revoke_tenant_invitation(%L)$$, :'inv_exp')),
   'ok', 'revoking again succeeds (idempotent)');
 select tests.clear_authentication();
 select is(

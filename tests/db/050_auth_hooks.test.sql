@@ -13,21 +13,6 @@ select plan(68);
 \set signup_hook 'pg-functions://postgres/private/before_user_created_hook'
 \set password_hook 'pg-functions://postgres/private/password_verification_attempt_hook'
 
-create function pg_temp.err(q text)
-returns text
-language plpgsql
-as $$
-declare
-  d text;
-begin
-  execute q;
-  return 'ok';
-exception when others then
-  get stacked diagnostics d = pg_exception_detail;
-  return sqlstate || coalesce(' ' || substring(d from '^[a-z_]+\.[a-z_]+$'), '');
-end;
-$$;
-
 -- ---------------------------------------------------------------------------------------------
 -- custom_access_token_hook
 -- ---------------------------------------------------------------------------------------------
@@ -319,39 +304,28 @@ select pg_temp.attempts(:'pw_e', false, 3) as ignored \gset
 select pg_temp.minutes_pass(:'pw_e', 14);
 select is(pg_temp.attempt(:'pw_e', false) ->> 'decision', 'reject', 'but 5 failures within 14 minutes lock');
 
--- ---------------------------------------------------------------------------------------------
--- grants: Auth alone calls the hooks, and needs nothing else
--- ---------------------------------------------------------------------------------------------
-create function pg_temp.callers(fn text)
-returns text[]
-language sql
-as $$
-  select array_agg(r order by r)
-    from unnest(array['supabase_auth_admin', 'anon', 'authenticated', 'service_role', 'public', 'postgres']) r
-   where has_function_privilege(r, fn::regprocedure, 'execute')
-$$;
-select is(pg_temp.callers('private.custom_access_token_hook(jsonb)'), '{postgres,supabase_auth_admin}',
+select is(tests.callers('private.custom_access_token_hook(jsonb)'), '{supabase_auth_admin}',
   'custom_access_token_hook: executable by supabase_auth_admin (and its owner), not anon/authenticated/service_role/PUBLIC');
-select is(pg_temp.callers('private.before_user_created_hook(jsonb)'), '{postgres,supabase_auth_admin}',
+select is(tests.callers('private.before_user_created_hook(jsonb)'), '{supabase_auth_admin}',
   'before_user_created_hook: executable by supabase_auth_admin only');
-select is(pg_temp.callers('private.password_verification_attempt_hook(jsonb)'), '{postgres,supabase_auth_admin}',
+select is(tests.callers('private.password_verification_attempt_hook(jsonb)'), '{supabase_auth_admin}',
   'password_verification_attempt_hook: executable by supabase_auth_admin only');
 
 select tests.authenticate_as(:'client');
 select is(
-  pg_temp.err(format($$select private.password_verification_attempt_hook(jsonb_build_object('user_id', %L, 'valid', false))$$, :'pw_b')),
+  tests.outcome(format($$select private.password_verification_attempt_hook(jsonb_build_object('user_id', %L, 'valid', false))$$, :'pw_b')),
   '42501', 'a signed-in user cannot call the password hook (to lock someone else out)'
 );
 select tests.clear_authentication();
 select tests.authenticate_as_service_role();
 select is(
-  pg_temp.err(format($$select private.custom_access_token_hook(jsonb_build_object('user_id', %L, 'claims', '{}'::jsonb))$$, :'client')),
+  tests.outcome(format($$select private.custom_access_token_hook(jsonb_build_object('user_id', %L, 'claims', '{}'::jsonb))$$, :'client')),
   '42501', 'service_role cannot call the token hook'
 );
 select tests.clear_authentication();
 select tests.authenticate_as_anon();
 select is(
-  pg_temp.err($$select private.before_user_created_hook('{}')$$),
+  tests.outcome($$select private.before_user_created_hook('{}')$$),
   '42501', 'anon cannot call the signup hook'
 );
 select tests.clear_authentication();
@@ -368,7 +342,7 @@ select is(
   'supabase_auth_admin has no privileges on the tables and helpers the hooks use'
 );
 set local role supabase_auth_admin;
-select pg_temp.err('select 1 from public.user_roles limit 1') as auth_admin_reads \gset
+select tests.outcome('select 1 from public.user_roles limit 1') as auth_admin_reads \gset
 reset role;
 select is(:'auth_admin_reads'::text, '42501', 'as supabase_auth_admin, reading user_roles directly is refused');
 select is(

@@ -9,44 +9,6 @@
 begin;
 select plan(76);
 
-create function pg_temp.err(q text)
-returns text
-language plpgsql
-as $$
-declare
-  d text;
-  n bigint;
-begin
-  execute q;
-  get diagnostics n = row_count;
-  return case when n > 0 then 'ok' else 'ok (0 rows)' end;
-exception when others then
-  get stacked diagnostics d = pg_exception_detail;
-  return sqlstate || coalesce(' ' || substring(d from '^[a-z_]+\.[a-z_]+$'), '');
-end;
-$$;
-
-create function pg_temp.errm(q text)
-returns text
-language plpgsql
-as $$
-begin
-  execute q;
-  return 'ok';
-exception when others then
-  return sqlstate || ' ' || sqlerrm;
-end;
-$$;
-
-create function pg_temp.callers(fn text)
-returns text[]
-language sql
-as $$
-  select array_agg(r order by r)
-    from unnest(array['supabase_auth_admin', 'anon', 'authenticated', 'service_role', 'public']) r
-   where has_function_privilege(r, fn::regprocedure, 'execute')
-$$;
-
 -- The newest audit entry for a target: action, actor, role, tenant and details, for comparison.
 create function pg_temp.last_audit(action text, target text)
 returns table (actor_id uuid, actor_role text, target_type text, tenant_id uuid, details jsonb)
@@ -71,25 +33,25 @@ insert into public.user_roles (user_id, role) values (:'admin', 'admin');
 select max(id) as some_entry, count(*) as entries_before from public.audit_log \gset
 
 set local role postgres;
-select pg_temp.errm(format('update public.audit_log set details = ''{"forged": true}'' where id = %s', :some_entry)) as pg_update,
-       pg_temp.errm(format('delete from public.audit_log where id = %s', :some_entry)) as pg_delete,
-       pg_temp.errm('truncate public.audit_log') as pg_truncate \gset
+select tests.error_message(format('update public.audit_log set details = ''{"forged": true}'' where id = %s', :some_entry)) as pg_update,
+       tests.error_message(format('delete from public.audit_log where id = %s', :some_entry)) as pg_delete,
+       tests.error_message('truncate public.audit_log') as pg_truncate \gset
 reset role;
 select is(:'pg_update'::text, '42501 audit_log is append-only: update is not allowed', 'the table owner (postgres) cannot UPDATE the audit log');
 select is(:'pg_delete'::text, '42501 audit_log is append-only: delete is not allowed', 'the table owner cannot DELETE from the audit log');
 select is(:'pg_truncate'::text, '42501 audit_log is append-only: truncate is not allowed', 'the table owner cannot TRUNCATE the audit log');
 
 select tests.authenticate_as_service_role();
-select is(pg_temp.err(format('update public.audit_log set details = ''{}'' where id = %s', :some_entry)), '42501', 'service_role cannot UPDATE the audit log');
-select is(pg_temp.err(format('delete from public.audit_log where id = %s', :some_entry)), '42501', 'service_role cannot DELETE from the audit log');
-select is(pg_temp.err('truncate public.audit_log'), '42501', 'service_role cannot TRUNCATE the audit log');
+select is(tests.outcome(format('update public.audit_log set details = ''{}'' where id = %s', :some_entry)), '42501', 'service_role cannot UPDATE the audit log');
+select is(tests.outcome(format('delete from public.audit_log where id = %s', :some_entry)), '42501', 'service_role cannot DELETE from the audit log');
+select is(tests.outcome('truncate public.audit_log'), '42501', 'service_role cannot TRUNCATE the audit log');
 select is(
-  pg_temp.err($$insert into public.audit_log (actor_role, action, target_type) values ('service_role', 'fake.entry', 'user')$$),
+  tests.outcome($$insert into public.audit_log (actor_role, action, target_type) values ('service_role', 'fake.entry', 'user')$$),
   '42501', 'service_role cannot INSERT directly either (only through private.audit)'
 );
 select tests.clear_authentication();
 select matches(
-  pg_temp.errm(format('update public.audit_log set actor_id = null where id = %s', :some_entry)),
+  tests.error_message(format('update public.audit_log set actor_id = null where id = %s', :some_entry)),
   '^42501 .*append-only', 'not even a superuser session rewrites it (the trigger fires for everyone)'
 );
 select is((select count(*) from public.audit_log where id <= :some_entry), :'entries_before'::bigint, 'no entry was changed or lost');
@@ -97,18 +59,18 @@ select is((select count(*) from public.audit_log where id <= :some_entry), :'ent
 -- ---------------------------------------------------------------------------------------------
 -- private.audit: service_role only; the actor is the token's unless service_role names one
 -- ---------------------------------------------------------------------------------------------
-select is(pg_temp.callers('private.audit(text, text, text, uuid, jsonb, uuid)'), '{service_role}',
+select is(tests.callers('private.audit(text, text, text, uuid, jsonb, uuid)'), '{service_role}',
   'private.audit is executable by service_role only (not anon, authenticated, supabase_auth_admin or PUBLIC)');
 select tests.authenticate_as(:'client');
 select is(
-  pg_temp.err(format($$select private.audit('role.granted', 'user', %L, null, '{}', %L)$$, :'client', :'admin')),
+  tests.outcome(format($$select private.audit('role.granted', 'user', %L, null, '{}', %L)$$, :'client', :'admin')),
   '42501', 'a signed-in user cannot forge audit entries'
 );
 select tests.clear_authentication();
 select tests.authenticate_as_service_role();
 select private.audit('user.banned', 'user', :'client', null, '{"reason": "spam"}', :'admin');
 select is(
-  pg_temp.err($$select private.audit('Not An Action', 'user')$$),
+  tests.outcome($$select private.audit('Not An Action', 'user')$$),
   '23514', 'actions must be domain.verb'
 );
 select tests.clear_authentication();
@@ -259,10 +221,10 @@ select is(
 -- ---------------------------------------------------------------------------------------------
 -- private.rate_limit_take and its purge job
 -- ---------------------------------------------------------------------------------------------
-select is(pg_temp.callers('private.rate_limit_take(text, integer, interval)'), '{service_role}',
+select is(tests.callers('private.rate_limit_take(text, integer, interval)'), '{service_role}',
   'rate_limit_take is executable by service_role only');
 select tests.authenticate_as(:'client');
-select is(pg_temp.err($$select private.rate_limit_take('login:ip:203.0.113.9', 1, '1 minute')$$), '42501',
+select is(tests.outcome($$select private.rate_limit_take('login:ip:203.0.113.9', 1, '1 minute')$$), '42501',
   'a signed-in user cannot spend someone else''s rate limit');
 select tests.clear_authentication();
 
@@ -298,7 +260,7 @@ insert into private.rate_limit_hits (bucket, window_start, hits) values
   ('t060:old', now() - interval '3 days', 5), ('t060:recent', now() - interval '1 day', 5);
 select username as job_user, command as job_command from cron.job where jobname = 'purge-rate-limit-hits' \gset
 select set_config('role', :'job_user', true) as ignored \gset
-select pg_temp.err(:'job_command') as job_result \gset
+select tests.outcome(:'job_command') as job_result \gset
 reset role;
 select is(:'job_result'::text, 'ok', 'the job''s command runs as the job''s user and purges something');
 select is(
@@ -315,13 +277,13 @@ select tests.create_user(email => 't060-gone@test.tangent', phone => '9989355500
   user_metadata => '{"username": "Gone_User60"}') as gone_user \gset
 update auth.users set deleted_at = now() where id = :'gone_user';
 
-select is(pg_temp.callers('private.resolve_login(text)'), '{service_role}', 'resolve_login is executable by service_role only');
-select is(pg_temp.callers('private.user_exists(text, text)'), '{service_role}', 'user_exists is executable by service_role only');
+select is(tests.callers('private.resolve_login(text)'), '{service_role}', 'resolve_login is executable by service_role only');
+select is(tests.callers('private.user_exists(text, text)'), '{service_role}', 'user_exists is executable by service_role only');
 select tests.authenticate_as(:'client');
-select is(pg_temp.err($$select * from private.resolve_login('Login_User60')$$), '42501', 'a signed-in user cannot resolve logins (no user enumeration)');
+select is(tests.outcome($$select * from private.resolve_login('Login_User60')$$), '42501', 'a signed-in user cannot resolve logins (no user enumeration)');
 select tests.clear_authentication();
 select tests.authenticate_as_anon();
-select is(pg_temp.err($$select private.user_exists('t060-login@test.tangent', null)$$), '42501', 'anon cannot call user_exists');
+select is(tests.outcome($$select private.user_exists('t060-login@test.tangent', null)$$), '42501', 'anon cannot call user_exists');
 select tests.clear_authentication();
 
 create function pg_temp.login(identifier text)
@@ -431,26 +393,26 @@ select is(
 -- Digits inside a name or email search must not match phone numbers that contain them.
 select is(pg_temp.dir('agent_007'), 't060-dir10 / 1', 'a username search containing digits does not match phones that contain those digits');
 
-select is(pg_temp.err($$select * from public.admin_list_users(null, null, 0, 50)$$), 'PT400 request.invalid_page', 'page 0: PT400 request.invalid_page');
-select is(pg_temp.err($$select * from public.admin_list_users(null, null, null, 50)$$), 'PT400 request.invalid_page', 'page null: PT400');
-select is(pg_temp.err($$select * from public.admin_list_users(null, null, 1, 0)$$), 'PT400 request.invalid_per_page', 'per_page 0: PT400 request.invalid_per_page');
-select is(pg_temp.err($$select * from public.admin_list_users(null, null, 1, 201)$$), 'PT400 request.invalid_per_page', 'per_page 201: PT400');
-select is(pg_temp.err($$select * from public.admin_list_users(null, null, 1, 200)$$), 'ok', 'per_page 200 is allowed');
+select is(tests.outcome($$select * from public.admin_list_users(null, null, 0, 50)$$), 'PT400 request.invalid_page', 'page 0: PT400 request.invalid_page');
+select is(tests.outcome($$select * from public.admin_list_users(null, null, null, 50)$$), 'PT400 request.invalid_page', 'page null: PT400');
+select is(tests.outcome($$select * from public.admin_list_users(null, null, 1, 0)$$), 'PT400 request.invalid_per_page', 'per_page 0: PT400 request.invalid_per_page');
+select is(tests.outcome($$select * from public.admin_list_users(null, null, 1, 201)$$), 'PT400 request.invalid_per_page', 'per_page 201: PT400');
+select is(tests.outcome($$select * from public.admin_list_users(null, null, 1, 200)$$), 'ok', 'per_page 200 is allowed');
 select tests.clear_authentication();
 
 select tests.authenticate_as(:'client');
-select is(pg_temp.err($$select * from public.admin_list_users()$$), 'PT403 auth.forbidden', 'a non-admin: PT403 auth.forbidden');
-select is(pg_temp.err($$select * from private.list_users('qzdir', null, 1, 50)$$), 'PT403 auth.forbidden',
+select is(tests.outcome($$select * from public.admin_list_users()$$), 'PT403 auth.forbidden', 'a non-admin: PT403 auth.forbidden');
+select is(tests.outcome($$select * from private.list_users('qzdir', null, 1, 50)$$), 'PT403 auth.forbidden',
   'calling the private function directly is refused the same way');
 select tests.clear_authentication();
 select tests.authenticate_as(:'admin');
 set local role none;
 delete from auth.sessions where user_id = :'admin';
 set local role authenticated;
-select is(pg_temp.err($$select * from public.admin_list_users()$$), 'PT403 auth.forbidden', 'a signed-out admin token: PT403 auth.forbidden');
+select is(tests.outcome($$select * from public.admin_list_users()$$), 'PT403 auth.forbidden', 'a signed-out admin token: PT403 auth.forbidden');
 select tests.clear_authentication();
 select tests.authenticate_as_anon();
-select is(pg_temp.err($$select * from public.admin_list_users()$$), '42501', 'anon cannot call admin_list_users');
+select is(tests.outcome($$select * from public.admin_list_users()$$), '42501', 'anon cannot call admin_list_users');
 select tests.clear_authentication();
 
 select * from finish();

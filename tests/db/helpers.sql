@@ -25,7 +25,7 @@ create extension if not exists pgtap with schema extensions;
 
 create schema tests;
 comment on schema tests is 'pgTAP helpers (tests/db/helpers.sql). Test-only; never deployed.';
-grant usage on schema tests to postgres, anon, authenticated, service_role;
+grant usage on schema tests to postgres, anon, authenticated, service_role, supabase_auth_admin;
 
 -- ---------------------------------------------------------------------------------------------
 -- Clock
@@ -602,4 +602,69 @@ begin
 end
 $$;
 
-grant execute on all functions in schema tests to postgres, anon, authenticated, service_role;
+
+-- What a statement did, in one comparable string: 'ok' (it touched rows), 'ok (0 rows)' (RLS or a WHERE
+-- filtered everything out), or its SQLSTATE followed by the stable error code private.fail() puts in
+-- the DETAIL (e.g. 'PT409 roles.last_admin'); other details (constraint messages) are left out.
+create function tests.outcome(statement text)
+  returns text
+  language plpgsql
+as $$
+declare
+  v_detail text;
+  v_rows bigint;
+begin
+  execute statement;
+  get diagnostics v_rows = row_count;
+  return case when v_rows > 0 then 'ok' else 'ok (0 rows)' end;
+exception when others then
+  get stacked diagnostics v_detail = pg_exception_detail;
+  return sqlstate || coalesce(' ' || substring(v_detail from '^[a-z_]+\.[a-z_]+$'), '');
+end
+$$;
+comment on function tests.outcome(text) is
+  'Runs a statement and returns ok / ok (0 rows) / its SQLSTATE and stable error code, for is() assertions.';
+
+-- Like tests.outcome, with the error message instead of the code (for messages that name a field).
+create function tests.error_message(statement text)
+  returns text
+  language plpgsql
+as $$
+begin
+  execute statement;
+  return 'ok';
+exception when others then
+  return sqlstate || ' ' || sqlerrm;
+end
+$$;
+comment on function tests.error_message(text) is 'Runs a statement and returns ok or its SQLSTATE and message.';
+
+-- Runs a statement as the test runner in the middle of a simulated request, then returns to the
+-- request's role with its claims untouched: "something happened elsewhere (Auth, another admin)
+-- between two requests carrying the same access token".
+create function tests.meanwhile(statement text)
+  returns void
+  language plpgsql
+as $$
+declare
+  v_role text := pg_catalog.current_setting('role');
+begin
+  perform pg_catalog.set_config('role', 'none', true);
+  execute statement;
+  perform pg_catalog.set_config('role', v_role, true);
+end
+$$;
+comment on function tests.meanwhile(text) is 'Runs a statement outside the simulated request (as the test runner), then resumes it.';
+
+-- Which of the API roles, Auth's role and PUBLIC may execute a function (its owner always may).
+create function tests.callers(fn text)
+  returns text[]
+  language sql
+as $$
+  select pg_catalog.array_agg(r order by r)
+    from pg_catalog.unnest(array['supabase_auth_admin', 'anon', 'authenticated', 'service_role', 'public']) r
+   where pg_catalog.has_function_privilege(r, fn::regprocedure, 'execute')
+$$;
+comment on function tests.callers(text) is 'Roles among anon, authenticated, service_role, supabase_auth_admin and public that may execute fn.';
+
+grant execute on all functions in schema tests to postgres, anon, authenticated, service_role, supabase_auth_admin;
