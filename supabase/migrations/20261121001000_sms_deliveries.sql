@@ -60,7 +60,7 @@ create function private.sms_delivery_begin(
   p_language text,
   p_hourly_cap integer,
   p_daily_cap integer,
-  p_at timestamptz default now()
+  p_at timestamptz default null
 )
 returns table (delivery_id uuid, outcome text, retry_at timestamptz)
 language plpgsql
@@ -73,6 +73,7 @@ declare
   v_day_count integer;
   v_retry_at timestamptz;
   v_id uuid;
+  v_at timestamptz;
 begin
   if p_hourly_cap is null or p_hourly_cap < 1 or p_daily_cap is null or p_daily_cap < 1 then
     raise exception 'sms caps must be at least 1 (hourly %, daily %)', p_hourly_cap, p_daily_cap
@@ -81,14 +82,17 @@ begin
 
   -- One caller per phone at a time: the count and the insert below are one step.
   perform pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtextextended('private.sms_deliveries:' || p_phone, 0));
+  -- The windows below have no upper bound: a call that waited for the lock may carry an earlier
+  -- moment than the rows the calls before it just wrote, and those still count. Without p_at, the
+  -- clock is read once the lock is held, not at transaction start.
+  v_at := coalesce(p_at, pg_catalog.clock_timestamp());
 
   -- Auth retries within seconds; a code repeating for the same phone after 10 minutes is a new code.
   select d.* into v_existing
     from private.sms_deliveries d
    where d.phone = p_phone
      and d.fingerprint = p_fingerprint
-     and d.created_at > p_at - interval '10 minutes'
-     and d.created_at <= p_at
+     and d.created_at > v_at - interval '10 minutes'
    order by d.created_at desc
    limit 1;
 
@@ -100,20 +104,19 @@ begin
     end if;
     -- Pending since less than a minute: another call is still talking to Twilio (it gives up after
     -- seconds); pending for longer: that call died, and this one sends instead.
-    if v_existing.status = 'pending' and v_existing.updated_at > p_at - interval '1 minute' then
+    if v_existing.status = 'pending' and v_existing.updated_at > v_at - interval '1 minute' then
       return query select v_existing.id, 'in_progress'::text, null::timestamptz;
       return;
     end if;
   end if;
 
-  select pg_catalog.count(*) filter (where d.created_at > p_at - interval '1 hour'),
+  select pg_catalog.count(*) filter (where d.created_at > v_at - interval '1 hour'),
          pg_catalog.count(*)
     into v_hour_count, v_day_count
     from private.sms_deliveries d
    where d.phone = p_phone
      and d.status in ('pending', 'sent')
-     and d.created_at > p_at - interval '1 day'
-     and d.created_at <= p_at
+     and d.created_at > v_at - interval '1 day'
      and d.id is distinct from v_existing.id;
 
   if v_hour_count >= p_hourly_cap or v_day_count >= p_daily_cap then
@@ -123,7 +126,7 @@ begin
         select h.created_at + interval '1 hour'
           from private.sms_deliveries h
          where h.phone = p_phone and h.status in ('pending', 'sent')
-           and h.created_at > p_at - interval '1 hour' and h.created_at <= p_at
+           and h.created_at > v_at - interval '1 hour'
            and h.id is distinct from v_existing.id
          order by h.created_at
          offset v_hour_count - p_hourly_cap limit 1)
@@ -132,7 +135,7 @@ begin
         select dd.created_at + interval '1 day'
           from private.sms_deliveries dd
          where dd.phone = p_phone and dd.status in ('pending', 'sent')
-           and dd.created_at > p_at - interval '1 day' and dd.created_at <= p_at
+           and dd.created_at > v_at - interval '1 day'
            and dd.id is distinct from v_existing.id
          order by dd.created_at
          offset v_day_count - p_daily_cap limit 1)
@@ -140,11 +143,11 @@ begin
     );
 
     if v_existing.id is not null then
-      update private.sms_deliveries d set status = 'capped', updated_at = p_at where d.id = v_existing.id;
+      update private.sms_deliveries d set status = 'capped', updated_at = v_at where d.id = v_existing.id;
       v_id := v_existing.id;
     else
       insert into private.sms_deliveries (user_id, phone, fingerprint, sms_type, language, status, created_at, updated_at)
-      values (p_user_id, p_phone, p_fingerprint, p_sms_type, p_language, 'capped', p_at, p_at)
+      values (p_user_id, p_phone, p_fingerprint, p_sms_type, p_language, 'capped', v_at, v_at)
       returning id into v_id;
     end if;
     return query select v_id, 'capped'::text, v_retry_at;
@@ -153,20 +156,20 @@ begin
 
   if v_existing.id is not null then
     update private.sms_deliveries d
-       set status = 'pending', language = p_language, updated_at = p_at,
+       set status = 'pending', language = p_language, updated_at = v_at,
            provider_message_sid = null, provider_error_code = null, provider_error_message = null
      where d.id = v_existing.id;
     v_id := v_existing.id;
   else
     insert into private.sms_deliveries (user_id, phone, fingerprint, sms_type, language, status, created_at, updated_at)
-    values (p_user_id, p_phone, p_fingerprint, p_sms_type, p_language, 'pending', p_at, p_at)
+    values (p_user_id, p_phone, p_fingerprint, p_sms_type, p_language, 'pending', v_at, v_at)
     returning id into v_id;
   end if;
   return query select v_id, 'send'::text, null::timestamptz;
 end;
 $$;
 comment on function private.sms_delivery_begin(uuid, text, text, text, text, integer, integer, timestamptz) is
-  'send-sms hook, before calling Twilio: under a per-phone lock, recognises a retry of the same code (already_sent, in_progress) or checks the rolling hourly and daily caps (capped, with retry_at) and records the delivery as pending (send).';
+  'send-sms hook, before calling Twilio: under a per-phone lock, recognises a retry of the same code (already_sent, in_progress) or checks the rolling hourly and daily caps (capped, with retry_at) and records the delivery as pending (send). p_at (default: the clock once the lock is held) lets tests pin the moment.';
 
 create function private.sms_delivery_finish(
   p_delivery_id uuid,

@@ -3,7 +3,7 @@
 -- The functions take the instant as p_at (their search_path is pinned, so tests.freeze_time() cannot
 -- steer them); every call below passes it explicitly.
 begin;
-select plan(51);
+select plan(53);
 
 -- Stands in for the function's HMAC of (phone, code): any 64 hex digits.
 create function pg_temp.fp(p_phone text, p_code text)
@@ -121,6 +121,12 @@ select ok(pg_temp.finish('+998907000020', 'c1', 'failed', '2030-01-01 10:00:01+0
 select is(pg_temp.sms('+998907000020', 'c2', '2030-01-01 10:01:00+00', 1, 10), 'send', 'a failed send does not count toward the cap');
 
 select throws_ok($$select pg_temp.sms('+998907000021', 'c1', '2030-01-01 10:00:00+00', 0, 10)$$, '22023', null, 'a cap below 1 is refused');
+
+-- Concurrent hook calls take the lock in any order, so a call may carry an earlier moment than a
+-- row the call before it just wrote: that row still counts.
+select is(pg_temp.sms('+998907000022', 'c1', '2030-01-01 10:00:00.200+00', 1, 10), 'send', 'a call stamped 10:00:00.200 takes the lock first');
+select is(pg_temp.sms('+998907000022', 'c2', '2030-01-01 10:00:00.100+00', 1, 10), 'capped 2030-01-01 11:00:00',
+  'a call stamped 100 ms earlier, served second, still sees that send and is capped');
 
 -- ---------------------------------------------------------------------------------------------
 -- Auth's retries of the same code (new webhook-id, same phone and code)
