@@ -218,7 +218,33 @@ grant execute on function private.visible_outlet_ids() to authenticated, service
 grant execute on function private.visible_membership_ids() to authenticated, service_role;
 grant execute on function private.visible_user_ids() to authenticated, service_role;
 
--- A tenant's phone numbers: checked against its pattern as typed, then stored in E.164.
+-- A tenant's phone numbers: checked against its pattern as typed, then stored in E.164. The rule is
+-- written once as a value (phone_problem) so batch capture can report it per row without raising.
+create function private.clean_phone(phone text)
+returns text
+language sql
+immutable
+set search_path = ''
+as $$
+  select '+' || pg_catalog.ltrim(pg_catalog.regexp_replace(pg_catalog.btrim(phone), '[\s()-]', '', 'g'), '+')
+$$;
+comment on function private.clean_phone(text) is 'A typed phone (spaces, dashes, brackets, optional +) in E.164 form; check it with private.phone_problem first.';
+
+create function private.phone_problem(phone text, pattern text)
+returns text
+language sql
+immutable
+set search_path = ''
+as $$
+  select case
+    when phone is null or pg_catalog.btrim(phone) = '' then 'phone.required'
+    when pattern is not null and pg_catalog.regexp_replace(pg_catalog.btrim(phone), '[\s()-]', '', 'g') !~ pattern then 'phone.pattern_mismatch'
+    when private.clean_phone(phone) !~ '^\+[1-9][0-9]{6,14}$' then 'phone.invalid'
+  end
+$$;
+comment on function private.phone_problem(text, text) is
+  'Null when the phone is valid for a tenant with this pattern (null: none), else phone.required / phone.pattern_mismatch / phone.invalid.';
+
 create function private.tenant_phone(tenant uuid, phone text)
 returns text
 language plpgsql
@@ -227,23 +253,22 @@ security definer
 set search_path = ''
 as $$
 declare
-  cleaned text := pg_catalog.regexp_replace(pg_catalog.btrim(phone), '[\s()-]', '', 'g');
   pattern text;
-  normalized text;
 begin
   if phone is null then
     return null;
   end if;
   select t.phone_pattern into pattern from public.tenants t where t.id = tenant;
-  if pattern is not null and cleaned !~ pattern then
-    perform private.fail('22023', 'phone.pattern_mismatch',
-      pg_catalog.format('phone %s does not match this tenant''s pattern %s', phone, pattern));
-  end if;
-  normalized := '+' || pg_catalog.ltrim(cleaned, '+');
-  if normalized !~ '^\+[1-9][0-9]{6,14}$' then
-    perform private.fail('22023', 'phone.invalid', pg_catalog.format('phone %s is not a valid international number', phone));
-  end if;
-  return normalized;
+  case private.phone_problem(phone, pattern)
+    when 'phone.pattern_mismatch' then
+      perform private.fail('22023', 'phone.pattern_mismatch',
+        pg_catalog.format('phone %s does not match this tenant''s pattern %s', phone, pattern));
+    when 'phone.invalid', 'phone.required' then
+      perform private.fail('22023', 'phone.invalid', pg_catalog.format('phone %s is not a valid international number', phone));
+    else
+      null;
+  end case;
+  return private.clean_phone(phone);
 end;
 $$;
 comment on function private.tenant_phone(uuid, text) is
