@@ -5,7 +5,27 @@ export type Database = {
   
   "public": {
           Tables: {
-            "audit_log": {
+            "attribution_sources": {
+                  Row: {
+                    "active": boolean,"code": string | null,"created_at": string,"id": string,"kind": Database["public"]['Enums']["attribution_kind"],"name": string,"tenant_id": string,"updated_at": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "active"?: boolean,"code"?: string | null,"created_at"?: string,"id"?: string,"kind"?: Database["public"]['Enums']["attribution_kind"],"name": string,"tenant_id": string,"updated_at"?: string
+                  }
+                  Update: {
+                    "active"?: boolean,"code"?: string | null,"created_at"?: string,"id"?: string,"kind"?: Database["public"]['Enums']["attribution_kind"],"name"?: string,"tenant_id"?: string,"updated_at"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "attribution_sources_tenant_id_fkey"
+      columns: ["tenant_id"]
+isOneToOne: false
+      referencedRelation: "tenants"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"audit_log": {
                   Row: {
                     "action": string,"actor_id": string | null,"actor_role": string,"details": NonNullable<Json>,"id": number,"occurred_at": string,"target_id": string | null,"target_type": string,"tenant_id": string | null
                   }
@@ -18,6 +38,322 @@ export type Database = {
                   }
                   Relationships: [
                     
+                  ]
+                },"campaigns": {
+                  Row: {
+                    "budget": number | null,"channel": Database["public"]['Enums']["campaign_channel"],"created_at": string,"created_by": string | null,"currency": string | null,"description": string | null,"ends_on": string | null,"id": string,"name": string,"starts_on": string | null,"status": Database["public"]['Enums']["campaign_status"],"tenant_id": string,"updated_at": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "budget"?: number | null,"channel"?: Database["public"]['Enums']["campaign_channel"],"created_at"?: string,"created_by"?: string | null,"currency"?: string | null,"description"?: string | null,"ends_on"?: string | null,"id"?: string,"name": string,"starts_on"?: string | null,"status"?: Database["public"]['Enums']["campaign_status"],"tenant_id": string,"updated_at"?: string
+                  }
+                  Update: {
+                    "budget"?: number | null,"channel"?: Database["public"]['Enums']["campaign_channel"],"created_at"?: string,"created_by"?: string | null,"currency"?: string | null,"description"?: string | null,"ends_on"?: string | null,"id"?: string,"name"?: string,"starts_on"?: string | null,"status"?: Database["public"]['Enums']["campaign_status"],"tenant_id"?: string,"updated_at"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "campaigns_tenant_id_fkey"
+      columns: ["tenant_id"]
+isOneToOne: false
+      referencedRelation: "tenants"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"conversions": {
+                  Row: {
+                    "agent_id": string | null,"amount": number,"campaign_id": string | null,"created_at": string,"currency": string,"id": string,"import_row_id": string | null,"kind": Database["public"]['Enums']["conversion_kind"],"lead_id": string,"ledger_transaction_id": string,"outlet_id": string,"product_sku": string | null,"quantity": number,"reason": string | null,"recorded_by": string | null,"request_key": string,"reverses_id": string | null,"sold_at": string,"source": string,"tenant_id": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "agent_id"?: string | null,"amount": number,"campaign_id"?: string | null,"created_at"?: string,"currency": string,"id"?: string,"import_row_id"?: string | null,"kind"?: Database["public"]['Enums']["conversion_kind"],"lead_id": string,"ledger_transaction_id": string,"outlet_id": string,"product_sku"?: string | null,"quantity"?: number,"reason"?: string | null,"recorded_by"?: string | null,"request_key": string,"reverses_id"?: string | null,"sold_at": string,"source"?: string,"tenant_id": string
+                  }
+                  Update: {
+                    "agent_id"?: string | null,"amount"?: number,"campaign_id"?: string | null,"created_at"?: string,"currency"?: string,"id"?: string,"import_row_id"?: string | null,"kind"?: Database["public"]['Enums']["conversion_kind"],"lead_id"?: string,"ledger_transaction_id"?: string,"outlet_id"?: string,"product_sku"?: string | null,"quantity"?: number,"reason"?: string | null,"recorded_by"?: string | null,"request_key"?: string,"reverses_id"?: string | null,"sold_at"?: string,"source"?: string,"tenant_id"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "conversions_campaign_fkey"
+      columns: ["campaign_id","tenant_id"]
+isOneToOne: false
+      referencedRelation: "campaigns"
+      referencedColumns: ["id","tenant_id"]
+    },{
+      foreignKeyName: "conversions_import_row_fkey"
+      columns: ["import_row_id","tenant_id"]
+isOneToOne: false
+      referencedRelation: "import_rows"
+      referencedColumns: ["id","tenant_id"]
+    },{
+      foreignKeyName: "conversions_lead_fkey"
+      columns: ["lead_id","tenant_id"]
+isOneToOne: false
+      referencedRelation: "leads"
+      referencedColumns: ["id","tenant_id"]
+    },{
+      foreignKeyName: "conversions_ledger_fkey"
+      columns: ["ledger_transaction_id","tenant_id"]
+isOneToOne: false
+      referencedRelation: "ledger_transactions"
+      referencedColumns: ["id","tenant_id"]
+    },{
+      foreignKeyName: "conversions_outlet_fkey"
+      columns: ["outlet_id","tenant_id"]
+isOneToOne: false
+      referencedRelation: "outlets"
+      referencedColumns: ["id","tenant_id"]
+    },{
+      foreignKeyName: "conversions_reverses_fkey"
+      columns: ["reverses_id","tenant_id"]
+isOneToOne: false
+      referencedRelation: "conversions"
+      referencedColumns: ["id","tenant_id"]
+    },{
+      foreignKeyName: "conversions_tenant_id_fkey"
+      columns: ["tenant_id"]
+isOneToOne: false
+      referencedRelation: "tenants"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"import_batches": {
+                  Row: {
+                    "created_at": string,"created_by": string | null,"dismissed_count": number,"duplicate_count": number,"file_name": string | null,"id": string,"idempotency_key": string | null,"match_window": string,"matched_count": number,"received_count": number,"rejected_count": number,"source": string,"status": Database["public"]['Enums']["import_batch_status"],"tenant_id": string,"unmatched_count": number,"updated_at": string,"valid_count": number
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "created_at"?: string,"created_by"?: string | null,"dismissed_count"?: number,"duplicate_count"?: number,"file_name"?: string | null,"id"?: string,"idempotency_key"?: string | null,"match_window": string,"matched_count"?: number,"received_count"?: number,"rejected_count"?: number,"source": string,"status"?: Database["public"]['Enums']["import_batch_status"],"tenant_id": string,"unmatched_count"?: number,"updated_at"?: string,"valid_count"?: number
+                  }
+                  Update: {
+                    "created_at"?: string,"created_by"?: string | null,"dismissed_count"?: number,"duplicate_count"?: number,"file_name"?: string | null,"id"?: string,"idempotency_key"?: string | null,"match_window"?: string,"matched_count"?: number,"received_count"?: number,"rejected_count"?: number,"source"?: string,"status"?: Database["public"]['Enums']["import_batch_status"],"tenant_id"?: string,"unmatched_count"?: number,"updated_at"?: string,"valid_count"?: number
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "import_batches_tenant_id_fkey"
+      columns: ["tenant_id"]
+isOneToOne: false
+      referencedRelation: "tenants"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"import_rows": {
+                  Row: {
+                    "amount": number | null,"batch_id": string,"conversion_id": string | null,"created_at": string,"currency": string | null,"errors": Json | null,"external_sale_id": string | null,"id": string,"lead_id": string | null,"line": number,"match_method": string | null,"note": string | null,"outlet_id": string | null,"phone": string | null,"product_sku": string | null,"quantity": number | null,"raw": NonNullable<Json>,"resolved_at": string | null,"resolved_by": string | null,"sold_at": string | null,"status": Database["public"]['Enums']["import_row_status"],"tenant_id": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "amount"?: number | null,"batch_id": string,"conversion_id"?: string | null,"created_at"?: string,"currency"?: string | null,"errors"?: Json | null,"external_sale_id"?: string | null,"id"?: string,"lead_id"?: string | null,"line": number,"match_method"?: string | null,"note"?: string | null,"outlet_id"?: string | null,"phone"?: string | null,"product_sku"?: string | null,"quantity"?: number | null,"raw": NonNullable<Json>,"resolved_at"?: string | null,"resolved_by"?: string | null,"sold_at"?: string | null,"status": Database["public"]['Enums']["import_row_status"],"tenant_id": string
+                  }
+                  Update: {
+                    "amount"?: number | null,"batch_id"?: string,"conversion_id"?: string | null,"created_at"?: string,"currency"?: string | null,"errors"?: Json | null,"external_sale_id"?: string | null,"id"?: string,"lead_id"?: string | null,"line"?: number,"match_method"?: string | null,"note"?: string | null,"outlet_id"?: string | null,"phone"?: string | null,"product_sku"?: string | null,"quantity"?: number | null,"raw"?: NonNullable<Json>,"resolved_at"?: string | null,"resolved_by"?: string | null,"sold_at"?: string | null,"status"?: Database["public"]['Enums']["import_row_status"],"tenant_id"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "import_rows_batch_fkey"
+      columns: ["batch_id","tenant_id"]
+isOneToOne: false
+      referencedRelation: "import_batches"
+      referencedColumns: ["id","tenant_id"]
+    },{
+      foreignKeyName: "import_rows_conversion_fkey"
+      columns: ["conversion_id","tenant_id"]
+isOneToOne: false
+      referencedRelation: "conversions"
+      referencedColumns: ["id","tenant_id"]
+    },{
+      foreignKeyName: "import_rows_lead_fkey"
+      columns: ["lead_id","tenant_id"]
+isOneToOne: false
+      referencedRelation: "leads"
+      referencedColumns: ["id","tenant_id"]
+    }
+                  ]
+                },"lead_capture_conflicts": {
+                  Row: {
+                    "client_uuid": string,"id": string,"lead_id": string,"payload": NonNullable<Json>,"received_at": string,"submitted_by": string | null,"tenant_id": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "client_uuid": string,"id"?: string,"lead_id": string,"payload": NonNullable<Json>,"received_at"?: string,"submitted_by"?: string | null,"tenant_id": string
+                  }
+                  Update: {
+                    "client_uuid"?: string,"id"?: string,"lead_id"?: string,"payload"?: NonNullable<Json>,"received_at"?: string,"submitted_by"?: string | null,"tenant_id"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "lead_capture_conflicts_lead_fkey"
+      columns: ["lead_id","tenant_id"]
+isOneToOne: false
+      referencedRelation: "leads"
+      referencedColumns: ["id","tenant_id"]
+    },{
+      foreignKeyName: "lead_capture_conflicts_tenant_id_fkey"
+      columns: ["tenant_id"]
+isOneToOne: false
+      referencedRelation: "tenants"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"lead_interactions": {
+                  Row: {
+                    "author_id": string | null,"created_at": string,"id": string,"kind": Database["public"]['Enums']["interaction_kind"],"lead_id": string,"notes": string | null,"occurred_at": string,"outcome": Database["public"]['Enums']["interaction_outcome"] | null,"tenant_id": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "author_id"?: string | null,"created_at"?: string,"id"?: string,"kind": Database["public"]['Enums']["interaction_kind"],"lead_id": string,"notes"?: string | null,"occurred_at"?: string,"outcome"?: Database["public"]['Enums']["interaction_outcome"] | null,"tenant_id": string
+                  }
+                  Update: {
+                    "author_id"?: string | null,"created_at"?: string,"id"?: string,"kind"?: Database["public"]['Enums']["interaction_kind"],"lead_id"?: string,"notes"?: string | null,"occurred_at"?: string,"outcome"?: Database["public"]['Enums']["interaction_outcome"] | null,"tenant_id"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "lead_interactions_lead_fkey"
+      columns: ["lead_id","tenant_id"]
+isOneToOne: false
+      referencedRelation: "leads"
+      referencedColumns: ["id","tenant_id"]
+    }
+                  ]
+                },"lead_status_history": {
+                  Row: {
+                    "changed_at": string,"changed_by": string | null,"from_status": Database["public"]['Enums']["lead_status"] | null,"id": number,"lead_id": string,"reason": string | null,"tenant_id": string,"to_status": Database["public"]['Enums']["lead_status"]
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "changed_at"?: string,"changed_by"?: string | null,"from_status"?: Database["public"]['Enums']["lead_status"] | null,"id"?: never,"lead_id": string,"reason"?: string | null,"tenant_id": string,"to_status": Database["public"]['Enums']["lead_status"]
+                  }
+                  Update: {
+                    "changed_at"?: string,"changed_by"?: string | null,"from_status"?: Database["public"]['Enums']["lead_status"] | null,"id"?: never,"lead_id"?: string,"reason"?: string | null,"tenant_id"?: string,"to_status"?: Database["public"]['Enums']["lead_status"]
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "lead_status_history_lead_fkey"
+      columns: ["lead_id","tenant_id"]
+isOneToOne: false
+      referencedRelation: "leads"
+      referencedColumns: ["id","tenant_id"]
+    }
+                  ]
+                },"leads": {
+                  Row: {
+                    "agent_id": string | null,"campaign_id": string | null,"captured_at": string,"client_uuid": string,"created_by": string | null,"customer_name": string,"duplicate_of": string | null,"id": string,"notes": string | null,"outlet_id": string,"payload_hash": string,"phone": string,"received_at": string,"source_id": string | null,"status": Database["public"]['Enums']["lead_status"],"status_reason": string | null,"tenant_id": string,"updated_at": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "agent_id"?: string | null,"campaign_id"?: string | null,"captured_at": string,"client_uuid": string,"created_by"?: string | null,"customer_name": string,"duplicate_of"?: string | null,"id"?: string,"notes"?: string | null,"outlet_id": string,"payload_hash": string,"phone": string,"received_at"?: string,"source_id"?: string | null,"status"?: Database["public"]['Enums']["lead_status"],"status_reason"?: string | null,"tenant_id": string,"updated_at"?: string
+                  }
+                  Update: {
+                    "agent_id"?: string | null,"campaign_id"?: string | null,"captured_at"?: string,"client_uuid"?: string,"created_by"?: string | null,"customer_name"?: string,"duplicate_of"?: string | null,"id"?: string,"notes"?: string | null,"outlet_id"?: string,"payload_hash"?: string,"phone"?: string,"received_at"?: string,"source_id"?: string | null,"status"?: Database["public"]['Enums']["lead_status"],"status_reason"?: string | null,"tenant_id"?: string,"updated_at"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "leads_campaign_fkey"
+      columns: ["campaign_id","tenant_id"]
+isOneToOne: false
+      referencedRelation: "campaigns"
+      referencedColumns: ["id","tenant_id"]
+    },{
+      foreignKeyName: "leads_duplicate_of_fkey"
+      columns: ["duplicate_of"]
+isOneToOne: false
+      referencedRelation: "leads"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "leads_outlet_fkey"
+      columns: ["outlet_id","tenant_id"]
+isOneToOne: false
+      referencedRelation: "outlets"
+      referencedColumns: ["id","tenant_id"]
+    },{
+      foreignKeyName: "leads_source_fkey"
+      columns: ["source_id","tenant_id"]
+isOneToOne: false
+      referencedRelation: "attribution_sources"
+      referencedColumns: ["id","tenant_id"]
+    },{
+      foreignKeyName: "leads_tenant_id_fkey"
+      columns: ["tenant_id"]
+isOneToOne: false
+      referencedRelation: "tenants"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"ledger_accounts": {
+                  Row: {
+                    "code": string,"created_at": string,"currency": string,"id": string,"kind": Database["public"]['Enums']["ledger_account_kind"],"name": string,"tenant_id": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "code": string,"created_at"?: string,"currency": string,"id"?: string,"kind": Database["public"]['Enums']["ledger_account_kind"],"name": string,"tenant_id": string
+                  }
+                  Update: {
+                    "code"?: string,"created_at"?: string,"currency"?: string,"id"?: string,"kind"?: Database["public"]['Enums']["ledger_account_kind"],"name"?: string,"tenant_id"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "ledger_accounts_tenant_id_fkey"
+      columns: ["tenant_id"]
+isOneToOne: false
+      referencedRelation: "tenants"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"ledger_entries": {
+                  Row: {
+                    "account_id": string,"amount": number,"currency": string,"id": number,"tenant_id": string,"transaction_id": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "account_id": string,"amount": number,"currency": string,"id"?: never,"tenant_id": string,"transaction_id": string
+                  }
+                  Update: {
+                    "account_id"?: string,"amount"?: number,"currency"?: string,"id"?: never,"tenant_id"?: string,"transaction_id"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "ledger_entries_account_fkey"
+      columns: ["account_id","tenant_id"]
+isOneToOne: false
+      referencedRelation: "ledger_account_balances"
+      referencedColumns: ["account_id","tenant_id"]
+    },{
+      foreignKeyName: "ledger_entries_account_fkey"
+      columns: ["account_id","tenant_id"]
+isOneToOne: false
+      referencedRelation: "ledger_accounts"
+      referencedColumns: ["id","tenant_id"]
+    },{
+      foreignKeyName: "ledger_entries_transaction_fkey"
+      columns: ["transaction_id","tenant_id"]
+isOneToOne: false
+      referencedRelation: "ledger_transactions"
+      referencedColumns: ["id","tenant_id"]
+    }
+                  ]
+                },"ledger_transactions": {
+                  Row: {
+                    "created_at": string,"created_by": string | null,"description": string | null,"id": string,"idempotency_key": string,"kind": string,"occurred_at": string,"reverses_transaction_id": string | null,"tenant_id": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "created_at"?: string,"created_by"?: string | null,"description"?: string | null,"id"?: string,"idempotency_key": string,"kind": string,"occurred_at": string,"reverses_transaction_id"?: string | null,"tenant_id": string
+                  }
+                  Update: {
+                    "created_at"?: string,"created_by"?: string | null,"description"?: string | null,"id"?: string,"idempotency_key"?: string,"kind"?: string,"occurred_at"?: string,"reverses_transaction_id"?: string | null,"tenant_id"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "ledger_transactions_reverses_fkey"
+      columns: ["reverses_transaction_id","tenant_id"]
+isOneToOne: false
+      referencedRelation: "ledger_transactions"
+      referencedColumns: ["id","tenant_id"]
+    },{
+      foreignKeyName: "ledger_transactions_tenant_id_fkey"
+      columns: ["tenant_id"]
+isOneToOne: false
+      referencedRelation: "tenants"
+      referencedColumns: ["id"]
+    }
                   ]
                 },"outlets": {
                   Row: {
@@ -159,14 +495,14 @@ isOneToOne: false
                   ]
                 },"tenants": {
                   Row: {
-                    "created_at": string,"created_by": string | null,"currency": string,"id": string,"name": string,"phone_pattern": string | null,"slug": string,"time_zone": string,"updated_at": string
+                    "conversions_per_lead": number,"created_at": string,"created_by": string | null,"currency": string,"id": string,"import_match_window": string,"lead_duplicate_window": string,"name": string,"phone_pattern": string | null,"slug": string,"time_zone": string,"updated_at": string
                   }
                   ComputedFields: never
                   Insert: {
-                    "created_at"?: string,"created_by"?: string | null,"currency"?: string,"id"?: string,"name": string,"phone_pattern"?: string | null,"slug": string,"time_zone"?: string,"updated_at"?: string
+                    "conversions_per_lead"?: number,"created_at"?: string,"created_by"?: string | null,"currency"?: string,"id"?: string,"import_match_window"?: string,"lead_duplicate_window"?: string,"name": string,"phone_pattern"?: string | null,"slug": string,"time_zone"?: string,"updated_at"?: string
                   }
                   Update: {
-                    "created_at"?: string,"created_by"?: string | null,"currency"?: string,"id"?: string,"name"?: string,"phone_pattern"?: string | null,"slug"?: string,"time_zone"?: string,"updated_at"?: string
+                    "conversions_per_lead"?: number,"created_at"?: string,"created_by"?: string | null,"currency"?: string,"id"?: string,"import_match_window"?: string,"lead_duplicate_window"?: string,"name"?: string,"phone_pattern"?: string | null,"slug"?: string,"time_zone"?: string,"updated_at"?: string
                   }
                   Relationships: [
                     
@@ -188,7 +524,21 @@ isOneToOne: false
                 }
           }
           Views: {
-            [_ in never]: never
+            "ledger_account_balances": {
+                  Row: {
+                    "account_id": string,"balance": number | null,"code": string,"currency": string,"entry_count": number | null,"kind": Database["public"]['Enums']["ledger_account_kind"],"name": string,"tenant_id": string
+                  }
+                  ComputedFields: never
+                  Relationships: [
+                    {
+      foreignKeyName: "ledger_accounts_tenant_id_fkey"
+      columns: ["tenant_id"]
+isOneToOne: false
+      referencedRelation: "tenants"
+      referencedColumns: ["id"]
+    }
+                  ]
+                }
           }
           Functions: {
             "accept_tenant_invitation":
@@ -214,17 +564,153 @@ isOneToOne: false
               "banned_until": string,"created_at": string,"email": string,"email_confirmed_at": string,"first_name": string,"full_name": string,"id": string,"last_name": string,"last_sign_in_at": string,"phone": string,"phone_confirmed_at": string,"roles": (Database["public"]['Enums']["app_role"])[],"total_count": number,"username": string
             }[]
                            },
+"capture_lead":
+{ Args: { "lead": Json,"tenant_id": string }; Returns: Json
+                           },
+"capture_leads":
+{ Args: { "leads": Json,"tenant_id": string }; Returns: {
+              "client_uuid": string,"duplicate_of": string,"error_code": string,"idx": number,"lead_id": string,"message": string,"result": string
+            }[]
+                           },
 "create_tenant_invitation":
 { Args: { "email"?: string,"outlet_id"?: string,"phone"?: string,"region_id"?: string,"role": Database["public"]['Enums']["tenant_role"],"tenant_id": string,"valid_for"?: string }; Returns: {
               "expires_at": string,"invitation_id": string,"token": string
             }[]
                            },
+"dismiss_import_row":
+{ Args: { "reason": string,"row_id": string }; Returns: {
+              "amount": number | null,
+"batch_id": string,
+"conversion_id": string | null,
+"created_at": string,
+"currency": string | null,
+"errors": Json | null,
+"external_sale_id": string | null,
+"id": string,
+"lead_id": string | null,
+"line": number,
+"match_method": string | null,
+"note": string | null,
+"outlet_id": string | null,
+"phone": string | null,
+"product_sku": string | null,
+"quantity": number | null,
+"raw": NonNullable<Json>,
+"resolved_at": string | null,
+"resolved_by": string | null,
+"sold_at": string | null,
+"status": Database["public"]['Enums']["import_row_status"],
+"tenant_id": string
+            }
+                          SetofOptions: {
+        from: "*"
+        to: "import_rows"
+        isOneToOne: true
+        isSetofReturn: false
+      } },
+"import_sales":
+{ Args: { "file_name"?: string,"idempotency_key"?: string,"match_window"?: string,"rows": Json,"source"?: string,"tenant_id": string }; Returns: Json
+                           },
+"ledger_unbalanced_transactions":
+{ Args: Record<PropertyKey, never>; Returns: {
+              "currency": string,"entry_count": number,"tenant_id": string,"total": number,"transaction_id": string
+            }[]
+                           },
+"record_conversion":
+{ Args: { "agent_id"?: string,"amount": number,"currency"?: string,"lead_id": string,"outlet_id"?: string,"product_sku"?: string,"quantity"?: number,"request_key": string,"sold_at"?: string }; Returns: {
+              "agent_id": string | null,
+"amount": number,
+"campaign_id": string | null,
+"created_at": string,
+"currency": string,
+"id": string,
+"import_row_id": string | null,
+"kind": Database["public"]['Enums']["conversion_kind"],
+"lead_id": string,
+"ledger_transaction_id": string,
+"outlet_id": string,
+"product_sku": string | null,
+"quantity": number,
+"reason": string | null,
+"recorded_by": string | null,
+"request_key": string,
+"reverses_id": string | null,
+"sold_at": string,
+"source": string,
+"tenant_id": string
+            }
+                          SetofOptions: {
+        from: "*"
+        to: "conversions"
+        isOneToOne: true
+        isSetofReturn: false
+      } },
+"resolve_import_row":
+{ Args: { "lead_id": string,"row_id": string }; Returns: {
+              "amount": number | null,
+"batch_id": string,
+"conversion_id": string | null,
+"created_at": string,
+"currency": string | null,
+"errors": Json | null,
+"external_sale_id": string | null,
+"id": string,
+"lead_id": string | null,
+"line": number,
+"match_method": string | null,
+"note": string | null,
+"outlet_id": string | null,
+"phone": string | null,
+"product_sku": string | null,
+"quantity": number | null,
+"raw": NonNullable<Json>,
+"resolved_at": string | null,
+"resolved_by": string | null,
+"sold_at": string | null,
+"status": Database["public"]['Enums']["import_row_status"],
+"tenant_id": string
+            }
+                          SetofOptions: {
+        from: "*"
+        to: "import_rows"
+        isOneToOne: true
+        isSetofReturn: false
+      } },
+"reverse_conversion":
+{ Args: { "amount"?: number,"conversion_id": string,"reason"?: string,"request_key": string }; Returns: {
+              "agent_id": string | null,
+"amount": number,
+"campaign_id": string | null,
+"created_at": string,
+"currency": string,
+"id": string,
+"import_row_id": string | null,
+"kind": Database["public"]['Enums']["conversion_kind"],
+"lead_id": string,
+"ledger_transaction_id": string,
+"outlet_id": string,
+"product_sku": string | null,
+"quantity": number,
+"reason": string | null,
+"recorded_by": string | null,
+"request_key": string,
+"reverses_id": string | null,
+"sold_at": string,
+"source": string,
+"tenant_id": string
+            }
+                          SetofOptions: {
+        from: "*"
+        to: "conversions"
+        isOneToOne: true
+        isSetofReturn: false
+      } },
 "revoke_tenant_invitation":
 { Args: { "invitation_id": string }; Returns: undefined
                            }
           }
           Enums: {
-            "app_role": "admin"|"client"|"tool_creator","tenant_role": "owner"|"manager"|"region_manager"|"outlet_manager"|"agent"|"viewer"
+            "app_role": "admin"|"client"|"tool_creator","attribution_kind": "qr_at_outlet"|"referral"|"social"|"walk_in"|"advertising"|"phone_call"|"website"|"other","campaign_channel": "sms"|"social"|"search"|"display"|"video"|"tv"|"radio"|"print"|"outdoor"|"in_store"|"referral"|"email"|"other","campaign_status": "draft"|"active"|"paused"|"ended","conversion_kind": "sale"|"reversal","import_batch_status": "needs_review"|"completed","import_row_status": "matched"|"unmatched"|"duplicate"|"rejected"|"dismissed","interaction_kind": "call"|"visit"|"message"|"note","interaction_outcome": "reached"|"no_answer"|"callback_requested"|"interested"|"not_interested"|"wrong_number"|"other","lead_status": "new"|"contacted"|"qualified"|"converted"|"lost","ledger_account_kind": "asset"|"liability"|"equity"|"revenue"|"expense","tenant_role": "owner"|"manager"|"region_manager"|"outlet_manager"|"agent"|"viewer"
           }
           CompositeTypes: {
             [_ in never]: never
@@ -340,7 +826,7 @@ export type CompositeTypes<
 export const Constants = {
   "public": {
           Enums: {
-            "app_role": ["admin", "client", "tool_creator"],"tenant_role": ["owner", "manager", "region_manager", "outlet_manager", "agent", "viewer"]
+            "app_role": ["admin", "client", "tool_creator"],"attribution_kind": ["qr_at_outlet", "referral", "social", "walk_in", "advertising", "phone_call", "website", "other"],"campaign_channel": ["sms", "social", "search", "display", "video", "tv", "radio", "print", "outdoor", "in_store", "referral", "email", "other"],"campaign_status": ["draft", "active", "paused", "ended"],"conversion_kind": ["sale", "reversal"],"import_batch_status": ["needs_review", "completed"],"import_row_status": ["matched", "unmatched", "duplicate", "rejected", "dismissed"],"interaction_kind": ["call", "visit", "message", "note"],"interaction_outcome": ["reached", "no_answer", "callback_requested", "interested", "not_interested", "wrong_number", "other"],"lead_status": ["new", "contacted", "qualified", "converted", "lost"],"ledger_account_kind": ["asset", "liability", "equity", "revenue", "expense"],"tenant_role": ["owner", "manager", "region_manager", "outlet_manager", "agent", "viewer"]
           }
         }
 } as const

@@ -62,11 +62,11 @@ comment on column public.leads.payload_hash is 'SHA-256 of the captured fields: 
 -- The list and the dashboard count filter by tenant; the policy's columns ride along so both stay
 -- index-only for the tenant-wide roles.
 create index leads_tenant_captured_idx on public.leads (tenant_id, captured_at desc) include (outlet_id, agent_id, status);
-create index leads_outlet_captured_idx on public.leads (outlet_id, captured_at desc);
+create index leads_outlet_captured_idx on public.leads (outlet_id, tenant_id, captured_at desc);
 create index leads_agent_captured_idx on public.leads (agent_id, captured_at desc);
 create index leads_tenant_phone_captured_idx on public.leads (tenant_id, phone, captured_at);
-create index leads_campaign_id_idx on public.leads (campaign_id);
-create index leads_source_id_idx on public.leads (source_id);
+create index leads_campaign_idx on public.leads (campaign_id, tenant_id);
+create index leads_source_idx on public.leads (source_id, tenant_id);
 create index leads_duplicate_of_idx on public.leads (duplicate_of);
 create index leads_created_by_idx on public.leads (created_by);
 
@@ -146,7 +146,7 @@ comment on table public.lead_status_history is 'Every status a lead took, writte
 comment on column public.lead_status_history.from_status is 'Null for the status the lead was captured with.';
 comment on column public.lead_status_history.changed_by is 'The user whose request changed it (null for service jobs).';
 
-create index lead_status_history_lead_idx on public.lead_status_history (lead_id, changed_at);
+create index lead_status_history_lead_idx on public.lead_status_history (lead_id, tenant_id, changed_at);
 create index lead_status_history_tenant_idx on public.lead_status_history (tenant_id, changed_at);
 create index lead_status_history_changed_by_idx on public.lead_status_history (changed_by);
 
@@ -669,7 +669,7 @@ comment on table public.lead_interactions is 'Calls, visits, messages and notes 
 comment on column public.lead_interactions.author_id is 'Who logged it: always the caller for API inserts.';
 comment on column public.lead_interactions.occurred_at is 'When it happened (may be earlier than created_at for offline devices).';
 
-create index lead_interactions_lead_idx on public.lead_interactions (lead_id, occurred_at);
+create index lead_interactions_lead_idx on public.lead_interactions (lead_id, tenant_id, occurred_at);
 create index lead_interactions_tenant_idx on public.lead_interactions (tenant_id, occurred_at);
 create index lead_interactions_author_idx on public.lead_interactions (author_id, occurred_at);
 

@@ -40,7 +40,7 @@ create table public.ledger_transactions (
   constraint ledger_transactions_id_tenant_key unique (id, tenant_id),
   constraint ledger_transactions_reverses_fkey foreign key (reverses_transaction_id, tenant_id)
     references public.ledger_transactions (id, tenant_id),
-  constraint ledger_transactions_reversed_once unique (reverses_transaction_id)
+  constraint ledger_transactions_reversed_once unique (reverses_transaction_id, tenant_id)
 );
 comment on table public.ledger_transactions is 'One balanced money event; append-only. Corrections are new transactions that reverse earlier ones.';
 comment on column public.ledger_transactions.idempotency_key is 'Caller''s key, unique per tenant: posting the same key twice returns the first transaction.';

@@ -41,7 +41,7 @@ create table public.conversions (
   constraint conversions_ledger_fkey foreign key (ledger_transaction_id, tenant_id) references public.ledger_transactions (id, tenant_id),
   constraint conversions_id_tenant_key unique (id, tenant_id),
   constraint conversions_tenant_request_key unique (tenant_id, request_key),
-  constraint conversions_import_row_key unique (import_row_id),
+  constraint conversions_import_row_key unique (import_row_id, tenant_id),
   constraint conversions_sign check (
     (kind = 'sale' and amount > 0 and reverses_id is null) or (kind = 'reversal' and amount < 0 and reverses_id is not null)),
   constraint conversions_currency_format check (currency ~ '^[A-Z]{3}$'),
@@ -59,9 +59,9 @@ comment on column public.conversions.ledger_transaction_id is 'The ledger transa
 
 create index conversions_tenant_sold_idx on public.conversions (tenant_id, sold_at desc) include (outlet_id, agent_id);
 create index conversions_lead_idx on public.conversions (lead_id, tenant_id);
-create index conversions_outlet_sold_idx on public.conversions (outlet_id, sold_at desc);
+create index conversions_outlet_sold_idx on public.conversions (outlet_id, tenant_id, sold_at desc);
 create index conversions_agent_sold_idx on public.conversions (agent_id, sold_at desc);
-create index conversions_campaign_idx on public.conversions (campaign_id);
+create index conversions_campaign_idx on public.conversions (campaign_id, tenant_id);
 create index conversions_reverses_idx on public.conversions (reverses_id, tenant_id);
 create index conversions_ledger_idx on public.conversions (ledger_transaction_id, tenant_id);
 create index conversions_recorded_by_idx on public.conversions (recorded_by);
