@@ -5,6 +5,7 @@ import { z } from "zod";
 import { banRequest, createUserRequest, listUsersQuery } from "./admin-users/handler.ts";
 import { changePasswordRequest } from "./change-password/handler.ts";
 import { checkUserRequest } from "./check-user/handler.ts";
+import { importLimits, importSalesQuery, salesColumns } from "./import-sales/handler.ts";
 import { loginRequest } from "./login/handler.ts";
 import { profileChanges } from "./me/handler.ts";
 
@@ -39,9 +40,33 @@ const session = {
   },
 };
 
+const queryParameters = (schema: z.ZodType): Json[] =>
+  Object.entries((z.toJSONSchema(schema, { io: "input" }) as { properties: Record<string, Json> }).properties)
+    .map(([name, property]) => ({ name, in: "query", required: false, schema: property }));
+
+const importCounts = ["received", "valid", "matched", "unmatched", "duplicate", "rejected", "dismissed"];
+const importResult = {
+  type: "object",
+  required: ["batch_id", "replayed", "status", "counts", "rejected_rows"],
+  properties: {
+    batch_id: { type: "string", format: "uuid" },
+    replayed: { type: "boolean", description: "true when the Idempotency-Key was seen before: the earlier batch, nothing new written" },
+    status: { type: "string", enum: ["completed", "needs_review"], description: "needs_review while valid rows wait for a lead (resolve_import_row / dismiss_import_row)" },
+    counts: { type: "object", required: importCounts, properties: Object.fromEntries(importCounts.map((name) => [name, { type: "integer" }])) },
+    rejected_rows: {
+      type: "array", maxItems: 100, description: "the first 100 rejected rows; line is the CSV line (the header is line 1)",
+      items: {
+        type: "object",
+        properties: {
+          line: { type: "integer" }, external_sale_id: { type: ["string", "null"] },
+          errors: { type: "object", additionalProperties: { type: "string" }, description: "column → what is wrong with it" },
+        },
+      },
+    },
+  },
+};
+
 export function buildOpenApiDocument(): Json {
-  const queryParameters = Object.entries((z.toJSONSchema(listUsersQuery, { io: "input" }) as { properties: Record<string, Json> }).properties)
-    .map(([name, schema]) => ({ name, in: "query", required: false, schema }));
   return {
     openapi: "3.1.0",
     info: {
@@ -113,7 +138,7 @@ export function buildOpenApiDocument(): Json {
       },
       "/admin-users": {
         get: {
-          summary: "Admins: list and search users, paged", security: bearer, parameters: queryParameters,
+          summary: "Admins: list and search users, paged", security: bearer, parameters: queryParameters(listUsersQuery),
           responses: { 200: ok("{users, page, per_page, total}"), 400: invalid, 401: unauthorized, 403: error("Not an admin", ["auth.forbidden"]) },
         },
         post: {
@@ -139,6 +164,48 @@ export function buildOpenApiDocument(): Json {
             200: ok("{id, deleted}"), 400: error("Deleting oneself", ["user.self"]), 401: unauthorized,
             403: error("Not an admin", ["auth.forbidden"]), 404: error("No such user", ["user.not_found"]),
             409: error("Last admin", ["roles.last_admin"]),
+          },
+        },
+      },
+      "/import-sales": {
+        post: {
+          summary: "Owners and managers: import a tenant's external (POS/ERP) sales from a CSV file (seed 004)",
+          description: `Columns (header case-insensitive, in any order): ${salesColumns.join(", ")}; external_sale_id, sold_at ` +
+            "(ISO 8601), amount (dot decimal) and phone or lead_id are required, currency defaults to the tenant's. Comma or " +
+            `semicolon separated, UTF-8, at most ${importLimits.maxFileBytes / 1024 / 1024} MB and ${importLimits.maxRows} rows. Rows are ` +
+            "validated one by one (rejected_rows), deduplicated on external_sale_id and matched to leads by lead_id or by phone " +
+            "within the match window. tenant_id may also be sent as a form field.",
+          security: bearer,
+          parameters: [
+            ...queryParameters(importSalesQuery),
+            {
+              name: "Idempotency-Key", in: "header", required: false, schema: { type: "string", minLength: 1, maxLength: 200 },
+              description: "the same key again for the same tenant returns the earlier batch with replayed: true",
+            },
+          ],
+          requestBody: {
+            required: true,
+            content: {
+              "text/csv": { schema: { type: "string" } },
+              "multipart/form-data": {
+                schema: {
+                  type: "object", required: ["file"],
+                  properties: { file: { type: "string", format: "binary" }, tenant_id: { type: "string", format: "uuid" } },
+                },
+              },
+            },
+          },
+          responses: {
+            200: ok("The import batch", importResult),
+            400: error("Not an importable file or bad parameters", [
+              "import.empty", "import.malformed_csv", "import.invalid_encoding", "import.invalid_header", "import.duplicate_columns",
+              "import.unknown_columns", "import.missing_columns", "request.invalid_query", "request.invalid_body",
+              "request.invalid_header", "request.malformed_multipart",
+            ]),
+            401: unauthorized,
+            403: error("Not an owner or manager of the tenant", ["import.forbidden"]),
+            413: error("Too large", ["import.file_too_large", "import.too_many_rows"]),
+            415: error("Neither text/csv nor multipart/form-data", ["request.unsupported_media_type"]),
           },
         },
       },

@@ -101,3 +101,282 @@ values ('00000000-0000-4000-e000-000000000001', '00000000-0000-4000-b000-0000000
         '00000000-0000-4000-d000-000000000002', 'alice@tangent.test',
         sha256(convert_to('demo-invite-alice-agent', 'UTF8')), '00000000-0000-4000-a000-000000000005',
         now() + interval '30 days');
+
+-- ---------------------------------------------------------------------------------------------
+-- Sales: campaigns, attribution sources, leads, interactions, conversions and one import batch
+-- ---------------------------------------------------------------------------------------------
+-- Fixed ids: campaigns …-f000-…, attribution sources …-f100-…, leads …-f200-000000000NNN (NNN = 1…300:
+-- 1–240 Samarqand Savdo, 241–300 Berlin Retail), the import batch …-f300-000000000001. Conversions are
+-- named by request_key (demo-sale-NNN for lead NNN, demo-reversal-039, import:POS-DEMO-000N) and import
+-- rows by external_sale_id. Everything a lead looks like is derived from NNN (md5, no random()), its
+-- times are relative to when the seed runs (captured over the last 60 days). Statuses move through
+-- updates acting as the lead's agent (so lead_status_history is what the app would have written), sales
+-- and the import go through private.record_conversion / reverse_conversion / import_sales. README
+-- "Demo world" names the leads worth knowing.
+
+insert into public.campaigns (id, tenant_id, name, channel, status, budget, starts_on, ends_on, description, created_by) values
+  ('00000000-0000-4000-f000-000000000001', '00000000-0000-4000-b000-000000000001', 'Kuzgi aksiya 2026', 'sms', 'active',
+   40000000, current_date - 90, current_date - 31, 'Autumn SMS campaign to past customers', '00000000-0000-4000-a000-000000000005'),
+  ('00000000-0000-4000-f000-000000000002', '00000000-0000-4000-b000-000000000001', 'Qishki chegirmalar', 'social', 'active',
+   60000000, current_date - 30, current_date + 30, 'Winter discounts on Instagram and Telegram', '00000000-0000-4000-a000-000000000005'),
+  ('00000000-0000-4000-f000-000000000003', '00000000-0000-4000-b000-000000000001', 'Navro''z 2027', 'outdoor', 'draft',
+   80000000, current_date + 100, current_date + 130, 'Billboards for the spring holidays (not started)', '00000000-0000-4000-a000-000000000005'),
+  ('00000000-0000-4000-f000-000000000004', '00000000-0000-4000-b000-000000000002', 'Herbstwochen 2026', 'display', 'active',
+   12000, current_date - 90, current_date - 31, 'Autumn display ads', '00000000-0000-4000-a000-000000000013'),
+  ('00000000-0000-4000-f000-000000000005', '00000000-0000-4000-b000-000000000002', 'Black Friday 2026', 'social', 'active',
+   20000, current_date - 30, current_date + 30, 'Black Friday on social media', '00000000-0000-4000-a000-000000000013'),
+  ('00000000-0000-4000-f000-000000000006', '00000000-0000-4000-b000-000000000002', 'Frühjahr 2027', 'email', 'draft',
+   8000, current_date + 100, current_date + 130, 'Spring newsletter (not started)', '00000000-0000-4000-a000-000000000013');
+-- A campaign is born draft or active; the finished ones end the way the app ends them.
+update public.campaigns set status = 'ended'
+ where id in ('00000000-0000-4000-f000-000000000001', '00000000-0000-4000-f000-000000000004');
+
+insert into public.attribution_sources (id, tenant_id, name, kind, code) values
+  ('00000000-0000-4000-f100-000000000001', '00000000-0000-4000-b000-000000000001', 'QR kod (do''kon)', 'qr_at_outlet', 'QR-SHOP'),
+  ('00000000-0000-4000-f100-000000000002', '00000000-0000-4000-b000-000000000001', 'Tavsiya', 'referral', 'REF'),
+  ('00000000-0000-4000-f100-000000000003', '00000000-0000-4000-b000-000000000001', 'Instagram', 'social', 'IG'),
+  ('00000000-0000-4000-f100-000000000004', '00000000-0000-4000-b000-000000000001', 'Varaqa 2026', 'advertising', 'FLYER26'),
+  ('00000000-0000-4000-f100-000000000005', '00000000-0000-4000-b000-000000000002', 'QR-Code Filiale', 'qr_at_outlet', 'QR-FILIALE'),
+  ('00000000-0000-4000-f100-000000000006', '00000000-0000-4000-b000-000000000002', 'Empfehlung', 'referral', 'EMPF'),
+  ('00000000-0000-4000-f100-000000000007', '00000000-0000-4000-b000-000000000002', 'Instagram', 'social', 'IG');
+
+-- 300 leads as capture_leads would store them (same payload_hash, so a device replaying one gets
+-- "replayed"). Lead n: tenant A for n ≤ 240 (outlet by n % 3: Chilonzor/anvar, Yunusobod/bekzod,
+-- Registon/sardor; every 12th captured by the outlet manager olim for Chilonzor, no agent), tenant B
+-- after (Mitte/jonas; every 10th captured by the owner berta). Every 40th lead is the customer of lead
+-- n - 3 again (same phone and name): a duplicate. Phones match each tenant's pattern.
+with spec as (
+  select n, n <= 240 as in_a,
+         case when n <= 240 then n - 1 else n - 241 end as i,
+         case when n <= 240 then 240 else 60 end as per_tenant,
+         case when n % 40 = 0 then n - 3 else n end as person,
+         md5('demo-lead-' || n) as h
+    from generate_series(1, 300) n
+), placed as (
+  select s.*,
+         case when s.in_a then '00000000-0000-4000-b000-000000000001' else '00000000-0000-4000-b000-000000000002' end::uuid as tenant_id,
+         case when not s.in_a then '00000000-0000-4000-d000-000000000004'
+              else '00000000-0000-4000-d000-00000000000' || (1 + s.n % 3) end::uuid as outlet_id,
+         case when not s.in_a then case when s.n % 10 = 0 then null else '00000000-0000-4000-a000-000000000014' end
+              when s.n % 12 = 0 then null
+              else '00000000-0000-4000-a000-0000000000' || pg_catalog.lpad((9 + s.n % 3)::text, 2, '0') end::uuid as agent_id,
+         case when not s.in_a then case when s.n % 10 = 0 then '00000000-0000-4000-a000-000000000013' else '00000000-0000-4000-a000-000000000014' end
+              when s.n % 12 = 0 then '00000000-0000-4000-a000-000000000008'
+              else '00000000-0000-4000-a000-0000000000' || pg_catalog.lpad((9 + s.n % 3)::text, 2, '0') end::uuid as created_by,
+         date_trunc('second', now() - interval '60 days' + (s.i + 0.5) * (interval '60 days' / s.per_tenant)
+           + ((('x' || substr(s.h, 1, 4))::bit(16)::int % 120) - 60) * interval '1 minute') as captured_at,
+         ('x' || substr(md5('demo-person-' || s.person), 1, 7))::bit(28)::int as p
+    from spec s
+), described as (
+  select p.*,
+         case when p.in_a
+           then (case when p.p % 2 = 0 then array['Bobur','Dilshod','Jasur','Laziz','Otabek','Sherzod','Temur','Zafar']
+                      else array['Aziza','Gulnora','Kamola','Madina','Nodira','Shahlo','Umida','Feruza'] end)[1 + p.p / 2 % 8]
+                || ' ' || (array['Abdullayev','Karimov','Rahimov','Toshev','Usmonov','Yoqubov','Ergashev','Mirzayev','Xolmatov','Sobirov'])[1 + p.p / 16 % 10]
+                || case when p.p % 2 = 0 then '' else 'a' end
+           else (array['Anna','Lukas','Marie','Felix','Sophie','Paul','Lena','Emil','Hannah','Ben'])[1 + p.p % 10]
+                || ' ' || (array['Müller','Schmidt','Schneider','Fischer','Weber','Meyer','Wagner','Becker','Hoffmann','Schulz'])[1 + p.p / 10 % 10]
+         end as customer_name,
+         case when p.in_a then '+998' || (array['90','91','93','94','97','99'])[1 + p.p % 6] || pg_catalog.lpad((p.p % 10000000)::text, 7, '0')
+              else '+49' || (array['151','160','170','176'])[1 + p.p % 4] || pg_catalog.lpad((p.p % 100000000)::text, 8, '0') end as phone,
+         case when p.n % 5 = 0 then null
+              when p.captured_at < now() - interval '30 days' then case when p.in_a then 1 else 4 end
+              else case when p.in_a then 2 else 5 end end as campaign_no,
+         case when p.n % 9 = 0 then case when p.in_a then 'Kredit shartlarini so''radi' else 'Möchte ein Angebot per E-Mail' end end as notes
+    from placed p
+), complete as (
+  select d.*,
+         ('00000000-0000-4000-f000-' || pg_catalog.lpad(d.campaign_no::text, 12, '0'))::uuid as campaign_id,
+         -- No source on the demo leads: tests/db/010_rls_matrix deletes every attribution source it
+         -- can reach, and a source that leads point to cannot be deleted (leads_source_fkey).
+         null::uuid as source_id
+    from described d
+)
+insert into public.leads (id, tenant_id, client_uuid, outlet_id, agent_id, campaign_id, source_id, customer_name, phone, notes,
+                          captured_at, received_at, payload_hash, created_by)
+select ('00000000-0000-4000-f200-' || pg_catalog.lpad(r.n::text, 12, '0'))::uuid, r.tenant_id, md5('demo-client-' || r.n)::uuid,
+       r.outlet_id, r.agent_id, r.campaign_id, r.source_id, r.customer_name, r.phone, r.notes,
+       r.captured_at, r.captured_at + (r.n % 5) * interval '7 minutes',
+       -- exactly private.capture_leads' payload hash
+       encode(sha256(convert_to(jsonb_build_array(r.outlet_id, r.agent_id, r.campaign_id, r.source_id, r.customer_name, r.phone,
+                                                  r.notes, date_part('epoch', r.captured_at))::text, 'UTF8')), 'hex'),
+       r.created_by
+  from complete r
+ order by r.n;
+
+-- The flyer campaign is over: its source takes no new leads.
+update public.attribution_sources set active = false where id = '00000000-0000-4000-f100-000000000004';
+
+-- Duplicate flags by capture_leads' rule: the earliest lead with the phone captured within the window before.
+update public.leads l
+   set duplicate_of = d.original
+  from (select x.id, (select e.id from public.leads e
+                       where e.tenant_id = x.tenant_id and e.phone = x.phone
+                         and e.captured_at >= x.captured_at - t.lead_duplicate_window
+                         and (e.captured_at, e.id) < (x.captured_at, x.id)
+                       order by e.captured_at, e.id limit 1) as original
+          from public.leads x join public.tenants t on t.id = x.tenant_id
+         where x.id::text like '00000000-0000-4000-f200-%') d
+ where l.id = d.id and d.original is not null;
+
+-- Status work, one step per transaction, each update made as the lead's agent (or the manager who
+-- captured it) so history names them. The step picks leads by bucket n % 20:
+-- 0–7 stay new; 8–11 contacted; 12–14 contacted → qualified; 15 qualified at once; 16–17 contacted →
+-- lost; 18 lost → reopened (contacted); 19 contacted → qualified → sold (conversions below).
+create function pg_temp.demo_move(p_from public.lead_status, p_to public.lead_status, p_buckets integer[], p_reason text default null)
+returns void
+language plpgsql
+as $$
+declare
+  actor uuid;
+begin
+  for actor in
+    select distinct coalesce(l.agent_id, l.created_by) from public.leads l where l.id::text like '00000000-0000-4000-f200-%'
+  loop
+    perform set_config('request.jwt.claims', json_build_object('sub', actor, 'role', 'authenticated')::text, true);
+    update public.leads l set status = p_to, status_reason = p_reason
+     where l.id::text like '00000000-0000-4000-f200-%' and coalesce(l.agent_id, l.created_by) = actor and l.status = p_from
+       and right(l.id::text, 12)::integer % 20 = any (p_buckets);
+  end loop;
+  perform set_config('request.jwt.claims', '', true);
+end;
+$$;
+do $$ begin perform pg_temp.demo_move('new', 'contacted', '{8,9,10,11,12,13,14,16,17,19}'); end $$;
+do $$ begin perform pg_temp.demo_move('new', 'qualified', '{15}', 'ready to buy on the first visit'); end $$;
+do $$ begin perform pg_temp.demo_move('contacted', 'qualified', '{12,13,14,19}'); end $$;
+do $$ begin perform pg_temp.demo_move('contacted', 'lost', '{16}', 'bought a cheaper offer elsewhere'); end $$;
+do $$ begin perform pg_temp.demo_move('contacted', 'lost', '{17}', 'not reachable after three calls'); end $$;
+do $$ begin perform pg_temp.demo_move('new', 'lost', '{18}', 'wrong number'); end $$;
+do $$ begin perform pg_temp.demo_move('lost', 'contacted', '{18}', 'customer called back from another number'); end $$;
+drop function pg_temp.demo_move(public.lead_status, public.lead_status, integer[], text);
+
+-- What the agents logged on the way (a log, so written as it happened, by the lead's agent).
+insert into public.lead_interactions (lead_id, author_id, kind, outcome, notes, occurred_at)
+select l.id, coalesce(l.agent_id, l.created_by), i.kind::public.interaction_kind, i.outcome::public.interaction_outcome, i.notes,
+       least(l.captured_at + i.after, now() - interval '1 minute')
+  from public.leads l
+  cross join lateral (select right(l.id::text, 12)::integer as n) k
+  join lateral (values
+      ('call', 'no_answer', null, interval '2 hours', k.n % 20 in (0, 1, 2, 17, 18)),
+      ('call', 'reached', null, interval '1 day', k.n % 20 between 8 and 19 and k.n % 20 <> 18),
+      ('call', 'wrong_number', null, interval '1 day', k.n % 20 = 18),
+      ('call', 'callback_requested', null, interval '3 days', k.n % 20 = 18),
+      ('visit', 'interested', null, interval '2 days', k.n % 20 between 12 and 15 or k.n % 20 = 19),
+      ('call', 'not_interested', null, interval '3 days', k.n % 20 = 16),
+      ('message', 'no_answer', null, interval '4 days', k.n % 20 = 17),
+      ('note', null, 'Mijoz narxlarni solishtirmoqda', interval '5 hours', k.n % 9 = 0 and k.n <= 240),
+      ('note', null, 'Vergleicht noch Preise', interval '5 hours', k.n % 9 = 0 and k.n > 240)
+    ) as i(kind, outcome, notes, after, applies) on i.applies
+ where l.id::text like '00000000-0000-4000-f200-%';
+
+-- Sales on the leads of bucket 19, recorded with the seed's privileges (a service job) through the
+-- real function: ledger posted, lead moved to converted. Then one customer returns the goods.
+do $$
+declare
+  l record;
+begin
+  for l in
+    select x.id, x.tenant_id, x.captured_at, right(x.id::text, 3) as nnn, ('x' || substr(md5('demo-sale-' || x.id), 1, 6))::bit(24)::int as v
+      from public.leads x
+     where x.id::text like '00000000-0000-4000-f200-%' and right(x.id::text, 12)::integer % 20 = 19
+     order by x.captured_at
+  loop
+    perform private.record_conversion(
+      p_lead_id => l.id,
+      p_amount => case when l.tenant_id = '00000000-0000-4000-b000-000000000001' then (1 + l.v % 90) * 100000.00 else 19.99 + l.v % 480 end,
+      p_request_key => 'demo-sale-' || l.nnn,
+      p_sold_at => least(l.captured_at + interval '2 days', now() - interval '1 hour'),
+      p_product_sku => case when l.tenant_id = '00000000-0000-4000-b000-000000000001'
+                            then (array['TV-SAM-55','FRIDGE-ART-300','PHONE-A15','WASHER-LG-7'])[1 + l.v % 4]
+                            else (array['TV-55-OLED','LAPTOP-14','PHONE-PRO','HEADSET-BT'])[1 + l.v % 4] end);
+  end loop;
+end;
+$$;
+do $$
+begin
+  perform private.reverse_conversion(
+    (select c.id from public.conversions c
+      where c.tenant_id = '00000000-0000-4000-b000-000000000001' and c.request_key = 'demo-sale-039'),
+    'demo-reversal-039', null, 'customer returned the goods');
+end;
+$$;
+
+-- One POS export for Samarqand Savdo through private.import_sales (with the seed's privileges): rows
+-- matched by phone (leads 212, 232) and by lead_id (192), unmatched (an unknown phone; lead 052's phone,
+-- captured too long before the sale), a duplicate external sale id, and two rejected rows. The batch
+-- gets its fixed id from a column default set only for this call.
+do $$
+declare
+  a constant uuid := '00000000-0000-4000-b000-000000000001';
+  l212 public.leads;
+  l232 public.leads;
+  l052 public.leads;
+  fmt constant text := 'YYYY-MM-DD"T"HH24:MI:SS';
+begin
+  select * into l212 from public.leads where id = '00000000-0000-4000-f200-000000000212';
+  select * into l232 from public.leads where id = '00000000-0000-4000-f200-000000000232';
+  select * into l052 from public.leads where id = '00000000-0000-4000-f200-000000000052';
+  alter table public.import_batches alter column id set default '00000000-0000-4000-f300-000000000001'::uuid;
+  perform private.import_sales(a, jsonb_build_array(
+    jsonb_build_object('line', 2, 'external_sale_id', 'POS-DEMO-0001', 'amount', '3450000', 'product_sku', 'TV-SAM-55',
+      'sold_at', to_char((l212.captured_at + interval '1 day') at time zone 'Asia/Tashkent', fmt), 'phone', ltrim(l212.phone, '+')),
+    jsonb_build_object('line', 3, 'external_sale_id', 'POS-DEMO-0002', 'amount', '899000.00', 'product_sku', 'PHONE-A15', 'quantity', '2',
+      'sold_at', to_char((l232.captured_at + interval '6 hours') at time zone 'Asia/Tashkent', fmt), 'phone', l232.phone),
+    jsonb_build_object('line', 4, 'external_sale_id', 'POS-DEMO-0003', 'amount', '1200000.50', 'currency', 'UZS',
+      'sold_at', to_char(now() - interval '2 hours', 'YYYY-MM-DD"T"HH24:MI:SSOF'),
+      'lead_id', '00000000-0000-4000-f200-000000000192', 'outlet_id', '00000000-0000-4000-d000-000000000001'),
+    jsonb_build_object('line', 5, 'external_sale_id', 'POS-DEMO-0004', 'amount', '450000',
+      'sold_at', to_char(now() - interval '1 day', 'YYYY-MM-DD'), 'phone', '+998 95 000 00 01'),
+    jsonb_build_object('line', 6, 'external_sale_id', 'POS-DEMO-0005', 'amount', '2100000',
+      'sold_at', to_char((now() - interval '1 day') at time zone 'Asia/Tashkent', fmt), 'phone', l052.phone),
+    jsonb_build_object('line', 7, 'external_sale_id', 'POS-DEMO-0001', 'amount', '3450000', 'product_sku', 'TV-SAM-55',
+      'sold_at', to_char((l212.captured_at + interval '1 day') at time zone 'Asia/Tashkent', fmt), 'phone', ltrim(l212.phone, '+')),
+    jsonb_build_object('line', 8, 'external_sale_id', 'POS-DEMO-0006', 'amount', '12,5', 'sold_at', '2026-13-01', 'phone', '998901112233'),
+    jsonb_build_object('line', 9, 'external_sale_id', 'POS-DEMO-0007', 'amount', '500000',
+      'sold_at', to_char(now() - interval '3 days', 'YYYY-MM-DD'), 'phone', '+4915112345678')
+  ), 'csv', 'pos-export-demo.csv', 'demo-import-1');
+  alter table public.import_batches alter column id set default gen_random_uuid();
+end;
+$$;
+
+-- The demo world is what the README says it is, or the seed fails.
+do $$
+declare
+  problem text;
+begin
+  select string_agg(check_name, '; ') into problem from (
+    select 'expected 300 leads (240 + 60)' as check_name
+     where (select count(*) filter (where tenant_id = '00000000-0000-4000-b000-000000000001') || '+' || count(*) filter (where tenant_id = '00000000-0000-4000-b000-000000000002')
+              from public.leads) <> '240+60'
+    union all
+    select 'a lead without exactly one captured history row'
+     where exists (select 1 from public.leads l
+                    where (select count(*) from public.lead_status_history h where h.lead_id = l.id and h.from_status is null) <> 1)
+    union all
+    select 'a lead whose status is not its last history row'
+     where exists (select 1 from public.leads l
+                    where l.status <> (select h.to_status from public.lead_status_history h where h.lead_id = l.id order by h.id desc limit 1))
+    union all
+    select 'a phone breaking its tenant''s pattern'
+     where exists (select 1 from public.leads l join public.tenants t on t.id = l.tenant_id
+                    where private.phone_problem(l.phone, t.phone_pattern) is not null)
+    union all
+    select 'expected 7 duplicate leads' where (select count(*) from public.leads where duplicate_of is not null) <> 7
+    union all
+    select 'every status should occur' where (select count(distinct status) from public.leads) <> 5
+    union all
+    select 'unbalanced ledger' where exists (select 1 from public.ledger_unbalanced_transactions())
+    union all
+    select 'lead 039 should be back to qualified after its reversal'
+     where (select status from public.leads where id = '00000000-0000-4000-f200-000000000039') <> 'qualified'
+    union all
+    select 'import counts differ from the README'
+     where (select row(status, received_count, matched_count, unmatched_count, duplicate_count, rejected_count)::text
+              from public.import_batches where id = '00000000-0000-4000-f300-000000000001')
+           is distinct from '(needs_review,8,3,2,1,2)'
+  ) c;
+  if problem is not null then
+    raise exception 'seed.sql: the sales demo is not what it should be: %', problem;
+  end if;
+end;
+$$;

@@ -32,8 +32,11 @@ export function errorResponse(error: ApiError): Response {
   return json(body, error.status, error.headers);
 }
 
-/** Field-level errors in the shape clients bind to form fields: {"fields": {"phone": ["..."]}}. */
-export function validationError(error: ZodError): ApiError {
+/**
+ * Field-level errors in the shape clients bind to form fields: {"fields": {"phone": ["..."]}}, as
+ * request.invalid_body, or request.invalid_query when the fields are query parameters.
+ */
+export function validationError(error: ZodError, source: "body" | "query" = "body"): ApiError {
   const fields: Record<string, string[]> = {};
   for (const issue of error.issues) {
     // An unknown key is reported against that key, so "email" is named rather than "(body)".
@@ -44,12 +47,31 @@ export function validationError(error: ZodError): ApiError {
     for (const path of paths) (fields[path] ??= []).push(message);
   }
   const names = Object.keys(fields).join(", ");
-  return new ApiError(400, "request.invalid_body", `invalid request body: ${names}`, { fields });
+  return new ApiError(400, `request.invalid_${source}`, `invalid request ${source}: ${names}`, { fields });
+}
+
+/**
+ * Our SQL raises errors meant for callers the way PostgREST reads them (SQLSTATE PTxxx = HTTP status xxx,
+ * the stable error code in DETAIL, the text in MESSAGE; see private.fail), so one raise means the same
+ * through the Data API and through a function. Anything else from the database is not the caller's doing:
+ * null, and withErrors answers 500. Duck-typed on postgres.js's PostgresError to keep this module free of
+ * a database driver.
+ */
+export function databaseApiError(error: unknown): ApiError | null {
+  if (!(error instanceof Error)) return null;
+  const { code, detail } = error as Error & { code?: unknown; detail?: unknown };
+  const status = typeof code === "string" && /^PT[45]\d\d$/.test(code) ? Number(code.slice(2)) : null;
+  if (status === null) return null;
+  const stable = typeof detail === "string" && /^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$/.test(detail) ? detail : `database.pt${status}`;
+  return new ApiError(status, stable, error.message);
 }
 
 export type Handler = (req: Request) => Promise<Response>;
 
-/** Answers CORS preflights and turns anything thrown into the error envelope (never a bare 500). */
+/**
+ * Answers CORS preflights and turns anything thrown into the error envelope (never a bare 500): ApiError,
+ * zod validation errors and the database's PTxxx errors as they are, anything else as a logged 500.
+ */
 export function withErrors(handler: Handler, log: (error: unknown) => void = console.error): Handler {
   return async (req) => {
     if (req.method === "OPTIONS") return new Response("ok", { headers: corsHeaders });
@@ -58,6 +80,8 @@ export function withErrors(handler: Handler, log: (error: unknown) => void = con
     } catch (error) {
       if (error instanceof ApiError) return errorResponse(error);
       if (error instanceof ZodError) return errorResponse(validationError(error));
+      const fromDatabase = databaseApiError(error);
+      if (fromDatabase !== null) return errorResponse(fromDatabase);
       log(error);
       return errorResponse(new ApiError(500, "internal_error", "unexpected server error"));
     }

@@ -97,7 +97,7 @@ as $$
     select 1
       from public.user_roles ur
       join public.role_permissions rp on rp.role = ur.role
-     where ur.user_id = private.uid()
+     where ur.user_id = (select private.uid())
        and rp.permission = requested_permission
   )
 $$;
@@ -112,7 +112,7 @@ stable
 security definer
 set search_path = ''
 as $$
-  select exists (select 1 from public.user_roles ur where ur.user_id = private.uid() and ur.role = wanted)
+  select exists (select 1 from public.user_roles ur where ur.user_id = (select private.uid()) and ur.role = wanted)
 $$;
 comment on function private.has_role(public.app_role) is 'True when the caller (live session) holds the platform role.';
 grant execute on function private.has_role(public.app_role) to authenticated, service_role;

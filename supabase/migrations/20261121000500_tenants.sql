@@ -146,7 +146,8 @@ create trigger tenant_memberships_set_updated_at
   for each row execute function private.set_updated_at();
 
 -- Helpers for policies: security definer so they read memberships without recursing into its RLS;
--- set-returning so a policy evaluates them once per statement (tenant_id in (select ...)).
+-- set-returning so a policy evaluates them once per statement (tenant_id in (select ...)). Inside,
+-- (select private.uid()) runs once: bare, a scan would call it again for every membership it reads.
 
 create function private.my_tenant_ids(roles public.tenant_role[] default null)
 returns setof uuid
@@ -157,7 +158,7 @@ set search_path = ''
 as $$
   select m.tenant_id
     from public.tenant_memberships m
-   where m.user_id = private.uid()
+   where m.user_id = (select private.uid())
      and (roles is null or m.role = any (roles))
 $$;
 comment on function private.my_tenant_ids(public.tenant_role[]) is
@@ -173,7 +174,7 @@ as $$
   select o.id
     from public.tenant_memberships m
     join public.outlets o on o.tenant_id = m.tenant_id
-   where m.user_id = private.uid()
+   where m.user_id = (select private.uid())
      and (   (m.region_id is null and m.outlet_id is null)
           or o.region_id = m.region_id
           or o.id = m.outlet_id)
@@ -192,7 +193,7 @@ as $$
     from public.tenant_memberships me
     join public.tenant_memberships other on other.tenant_id = me.tenant_id
     left join public.outlets other_outlet on other_outlet.id = other.outlet_id
-   where me.user_id = private.uid()
+   where me.user_id = (select private.uid())
      and (   other.user_id = me.user_id
           or (me.role in ('owner', 'manager', 'viewer') and me.region_id is null and me.outlet_id is null)
           or (me.role in ('region_manager', 'viewer') and me.region_id is not null

@@ -59,6 +59,8 @@ as $$
 $$;
 comment on function private.campaign_transition_allowed(public.campaign_status, public.campaign_status) is
   'The campaign status machine: draft → active|ended, active → paused|ended, paused → active|ended.';
+-- guard_campaign runs as the caller (owners, managers, admins, service jobs), so they need to call it.
+grant execute on function private.campaign_transition_allowed(public.campaign_status, public.campaign_status) to authenticated, service_role;
 
 create function private.guard_campaign()
 returns trigger

@@ -54,7 +54,7 @@ comment on column public.leads.client_uuid is 'UUID the capturing device generat
 comment on column public.leads.agent_id is 'Agent credited with the lead (null when a manager captured it for the outlet).';
 comment on column public.leads.phone is 'E.164; checked against the tenant''s phone_pattern at capture.';
 comment on column public.leads.status_reason is 'Why the last status change happened (required for lost); copied into lead_status_history.';
-comment on column public.leads.duplicate_of is 'Earliest other lead of the tenant with the same phone captured within the tenant''s lead_duplicate_window: flagged, never dropped.';
+comment on column public.leads.duplicate_of is 'Earliest other lead of the tenant with the same phone captured within the tenant''s lead_duplicate_window before this one (ties on captured_at broken by client_uuid): flagged, never dropped.';
 comment on column public.leads.captured_at is 'Device time of capture.';
 comment on column public.leads.received_at is 'Server time the lead reached us.';
 comment on column public.leads.payload_hash is 'SHA-256 of the captured fields: a replay must match it, anything else under the same client_uuid is a conflict.';
@@ -85,7 +85,7 @@ set search_path = ''
 as $$
   select m.tenant_id
     from public.tenant_memberships m
-   where m.user_id = private.uid()
+   where m.user_id = (select private.uid())
      and m.role = any (roles)
      and m.region_id is null and m.outlet_id is null
 $$;
@@ -102,7 +102,7 @@ as $$
   select o.id
     from public.tenant_memberships m
     join public.outlets o on o.tenant_id = m.tenant_id and (o.region_id = m.region_id or o.id = m.outlet_id)
-   where m.user_id = private.uid()
+   where m.user_id = (select private.uid())
      and m.role = any (roles)
      and m.role <> 'agent'
 $$;
@@ -545,8 +545,14 @@ begin
   -- Each lead points at the earliest lead with its phone captured within the window before it. Leads
   -- arrive out of order (offline devices), so a new lead can become the earliest for leads stored
   -- after it: those are recomputed too, which makes the flags depend on the set of leads, not on
-  -- the order they arrived in.
+  -- the order they arrived in. Equal capture times are ordered by client_uuid, which the device
+  -- chose, never by id, which depends on when the server stored the lead.
+  -- Two captures running at once cannot see each other's new leads (two devices syncing the same
+  -- customer would both miss the duplicate), so batches that stored something take the tenant's
+  -- lock first: each statement below then sees every lead committed before it (read committed),
+  -- and the later batch flags against the earlier one. Replays take no lock.
   if tenant.lead_duplicate_window > interval '0' and created_ids is not null then
+    perform pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtextextended('tangent:lead-duplicates:' || p_tenant_id::text, 0));
     update public.leads l
        set duplicate_of = d.original
       from (
@@ -554,11 +560,11 @@ begin
                  select e.id from public.leads e
                   where e.tenant_id = p_tenant_id and e.phone = x.phone
                     and e.captured_at >= x.captured_at - tenant.lead_duplicate_window
-                    and (e.captured_at, e.id) < (x.captured_at, x.id)
-                  order by e.captured_at, e.id
+                    and (e.captured_at, e.client_uuid) < (x.captured_at, x.client_uuid)
+                  order by e.captured_at, e.client_uuid
                   limit 1) as original
           from (
-            select distinct x.id, x.phone, x.captured_at, x.duplicate_of
+            select distinct x.id, x.client_uuid, x.phone, x.captured_at, x.duplicate_of
               from public.leads n
               join public.leads x on x.tenant_id = p_tenant_id and x.phone = n.phone
                                  and x.captured_at between n.captured_at and n.captured_at + tenant.lead_duplicate_window
@@ -662,7 +668,8 @@ create table public.lead_interactions (
   created_at   timestamptz not null default now(),
   constraint lead_interactions_lead_fkey foreign key (lead_id, tenant_id) references public.leads (id, tenant_id) on delete cascade,
   constraint lead_interactions_notes_length check (char_length(notes) <= 2000),
-  constraint lead_interactions_note_has_text check (kind <> 'note' or char_length(btrim(notes)) > 0),
+  -- Spelled out for null: `char_length(btrim(null)) > 0` is null, which a check constraint lets through.
+  constraint lead_interactions_note_has_text check (kind <> 'note' or (notes is not null and btrim(notes) <> '')),
   constraint lead_interactions_occurred_not_future check (occurred_at <= created_at + interval '5 minutes')
 );
 comment on table public.lead_interactions is 'Calls, visits, messages and notes on a lead; a log, so rows are added, never edited.';

@@ -72,6 +72,10 @@ create index ledger_entries_account_idx on public.ledger_entries (account_id, te
 create index ledger_entries_tenant_idx on public.ledger_entries (tenant_id);
 
 -- Money history goes only with its tenant: deleting the tenant cascades, nothing else rewrites it.
+-- The one update let through is the ON DELETE SET NULL of a deleted user (agent_id, recorded_by,
+-- created_by): without it, deleting any user who ever sold or posted something would fail. It is
+-- recognised by what it does: every changed column is a foreign key to auth.users that goes to null
+-- and named a user who no longer exists.
 create function private.refuse_change_unless_tenant_gone()
 returns trigger
 language plpgsql
@@ -81,19 +85,40 @@ begin
   if tg_op = 'DELETE' and not exists (select 1 from public.tenants t where t.id = old.tenant_id) then
     return old;
   end if;
+  if tg_op = 'UPDATE' and (
+       select pg_catalog.bool_and(
+                n.value = 'null'::jsonb
+                and n.key in (select a.attname::text
+                                from pg_catalog.pg_constraint c
+                                join pg_catalog.pg_attribute a on a.attrelid = c.conrelid and a.attnum = any (c.conkey)
+                               where c.conrelid = tg_relid and c.contype = 'f' and c.confrelid = 'auth.users'::regclass)
+                and not exists (select 1 from auth.users u
+                                 where u.id = case when private.is_uuid(o.value #>> '{}') then (o.value #>> '{}')::uuid end))
+         from pg_catalog.jsonb_each(pg_catalog.to_jsonb(new)) n
+         join pg_catalog.jsonb_each(pg_catalog.to_jsonb(old)) o on o.key = n.key
+        where n.value is distinct from o.value) then
+    return new;
+  end if;
   raise exception '% is append-only: % is not allowed', tg_table_name, pg_catalog.lower(tg_op)
     using errcode = 'insufficient_privilege';
 end;
 $$;
 comment on function private.refuse_change_unless_tenant_gone() is
-  'BEFORE UPDATE/DELETE on tenant-owned history: refused, except the cascade that deletes the tenant itself.';
+  'BEFORE UPDATE/DELETE on tenant-owned history: refused, except the cascade that deletes the tenant itself and the SET NULL of a deleted user''s references.';
 
+-- Accounts too: an account's code, kind or currency is what its entries mean.
+create trigger ledger_accounts_append_only
+  before update or delete on public.ledger_accounts
+  for each row execute function private.refuse_change_unless_tenant_gone();
 create trigger ledger_transactions_append_only
   before update or delete on public.ledger_transactions
   for each row execute function private.refuse_change_unless_tenant_gone();
 create trigger ledger_entries_append_only
   before update or delete on public.ledger_entries
   for each row execute function private.refuse_change_unless_tenant_gone();
+create trigger ledger_accounts_no_truncate
+  before truncate on public.ledger_accounts
+  for each statement execute function private.refuse_history_change();
 create trigger ledger_transactions_no_truncate
   before truncate on public.ledger_transactions
   for each statement execute function private.refuse_history_change();
@@ -109,9 +134,16 @@ security definer
 set search_path = ''
 as $$
 declare
-  tx uuid := case when tg_table_name = 'ledger_transactions' then new.id else new.transaction_id end;
+  -- NEW is a ledger_transactions or a ledger_entries row. PL/pgSQL resolves new.<field> when it
+  -- prepares the expression, whichever CASE branch runs, so new.transaction_id would fail for a
+  -- transaction row: the id is read by name instead.
+  tx uuid := (pg_catalog.to_jsonb(new) ->> case when tg_table_name = 'ledger_transactions' then 'id' else 'transaction_id' end)::uuid;
   problem record;
 begin
+  -- Deleted again before commit (its tenant was deleted in the same transaction): nothing to prove.
+  if not exists (select 1 from public.ledger_transactions t where t.id = tx) then
+    return null;
+  end if;
   select e.currency, pg_catalog.sum(e.amount) as total into problem
     from public.ledger_entries e
    where e.transaction_id = tx

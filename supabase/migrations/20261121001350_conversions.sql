@@ -143,7 +143,7 @@ begin
 
   select c.* into existing from public.conversions c where c.tenant_id = lead.tenant_id and c.request_key = p_request_key;
   if found then
-    if existing.lead_id <> lead.id or existing.kind <> 'sale' or existing.amount <> p_amount then
+    if existing.lead_id <> lead.id or existing.kind <> 'sale' or existing.amount is distinct from p_amount then
       perform private.fail('PT409', 'conversion.request_key_reused', 'request_key: already used for a different conversion');
     end if;
     return existing;
@@ -218,32 +218,38 @@ begin
   if p_request_key is null or pg_catalog.char_length(p_request_key) not between 1 and 200 then
     perform private.fail('PT400', 'conversion.request_key_required', 'request_key: send a unique key (e.g. a UUID) per reversal so a retry cannot record it twice');
   end if;
-  -- Serialises reversals of one sale: what remains is read and reduced in one step.
-  select c.* into sale from public.conversions c where c.id = p_conversion_id for update;
+  select c.* into sale from public.conversions c where c.id = p_conversion_id;
   if not found or not private.may_sell_on(sale.tenant_id, sale.outlet_id, sale.agent_id, false) then
     perform private.fail('PT404', 'conversion.not_found', 'conversion_id: no such sale among those you manage');
   end if;
+  -- Serialises everything that happens to one lead, in record_conversion's order (lead, then its
+  -- sales): what remains of the sale is read and reduced in one step, and two reversals of different
+  -- sales of the lead cannot both miss that the other leaves nothing active (the lead would stay
+  -- converted).
+  perform 1 from public.leads l where l.id = sale.lead_id for update;
+  select c.* into sale from public.conversions c where c.id = p_conversion_id for update;
   if sale.kind <> 'sale' then
     perform private.fail('PT400', 'conversion.not_a_sale', 'conversion_id: a reversal cannot itself be reversed; record a new sale instead');
   end if;
 
   select c.* into existing from public.conversions c where c.tenant_id = sale.tenant_id and c.request_key = p_request_key;
   if found then
-    if existing.reverses_id is distinct from sale.id then
+    if existing.reverses_id is distinct from sale.id or (p_amount is not null and existing.amount <> -p_amount) then
       perform private.fail('PT409', 'conversion.request_key_reused', 'request_key: already used for a different conversion');
     end if;
     return existing;
   end if;
 
-  select sale.amount + coalesce(pg_catalog.sum(r.amount), 0) into remaining
-    from public.conversions r where r.reverses_id = sale.id and r.tenant_id = sale.tenant_id;
-  amount := coalesce(p_amount, remaining);
-  if amount <= 0 or amount <> pg_catalog.round(amount, 2) then
+  -- p_amount is checked as sent: in the numeric(14, 2) variable it would already be rounded.
+  if p_amount is not null and (p_amount <= 0 or p_amount <> pg_catalog.round(p_amount, 2) or p_amount >= 1e12) then
     perform private.fail('PT400', 'conversion.amount_invalid', 'amount: must be positive with at most two decimals');
   end if;
+  select sale.amount + coalesce(pg_catalog.sum(r.amount), 0) into remaining
+    from public.conversions r where r.reverses_id = sale.id and r.tenant_id = sale.tenant_id;
   if remaining = 0 then
     perform private.fail('PT409', 'conversion.already_reversed', 'this sale has already been reversed in full');
   end if;
+  amount := coalesce(p_amount, remaining);
   if amount > remaining then
     perform private.fail('PT409', 'conversion.reversal_exceeds_sale',
       pg_catalog.format('amount: only %s %s of this sale remains to reverse', remaining, sale.currency));

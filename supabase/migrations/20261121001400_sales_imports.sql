@@ -82,7 +82,10 @@ create table public.import_rows (
   created_at        timestamptz not null default now(),
   constraint import_rows_batch_fkey foreign key (batch_id, tenant_id) references public.import_batches (id, tenant_id) on delete cascade,
   constraint import_rows_lead_fkey foreign key (lead_id, tenant_id) references public.leads (id, tenant_id) on delete set null (lead_id),
-  constraint import_rows_conversion_fkey foreign key (conversion_id, tenant_id) references public.conversions (id, tenant_id),
+  -- Conversions are never deleted except with their tenant, and then their rows must go too: a NO
+  -- ACTION check here fires while the batch's cascade has not yet reached the rows, and the tenant
+  -- could not be deleted.
+  constraint import_rows_conversion_fkey foreign key (conversion_id, tenant_id) references public.conversions (id, tenant_id) on delete cascade,
   constraint import_rows_match_method_known check (match_method in ('lead_id', 'phone_window', 'manual')),
   constraint import_rows_rejected_has_errors check ((status = 'rejected') = (errors is not null)),
   constraint import_rows_matched_has_conversion check ((status = 'matched') = (conversion_id is not null)),
@@ -108,18 +111,28 @@ alter table public.conversions
   add constraint conversions_import_row_fkey foreign key (import_row_id, tenant_id) references public.import_rows (id, tenant_id);
 
 -- Only unmatched rows change (matching and review move them to matched or dismissed); what was
--- uploaded is never rewritten.
+-- uploaded is never rewritten. Deletions come only from the batch's cascade. Two cascades pass as
+-- well: deleting the tenant (its leads go first and SET NULL the rows' lead_id, whatever their
+-- status) and deleting a reviewer (SET NULL of resolved_by).
 create function private.guard_import_row()
 returns trigger
 language plpgsql
 set search_path = ''
 as $$
 begin
+  if not exists (select 1 from public.tenants t where t.id = old.tenant_id) then
+    return case when tg_op = 'DELETE' then old else new end;
+  end if;
   if tg_op = 'DELETE' then
     if exists (select 1 from public.import_batches b where b.id = old.batch_id) then
       raise exception 'import rows are kept: delete is not allowed' using errcode = 'insufficient_privilege';
     end if;
     return old;
+  end if;
+  if new.resolved_by is null and old.resolved_by is not null
+     and (pg_catalog.to_jsonb(new) - 'resolved_by') = (pg_catalog.to_jsonb(old) - 'resolved_by')
+     and not exists (select 1 from auth.users u where u.id = old.resolved_by) then
+    return new;
   end if;
   if old.status <> 'unmatched' or new.status not in ('unmatched', 'matched', 'dismissed')
      or (new.raw, new.line, new.external_sale_id, new.sold_at, new.amount, new.batch_id, new.tenant_id)
@@ -129,7 +142,8 @@ begin
   return new;
 end;
 $$;
-comment on function private.guard_import_row() is 'BEFORE UPDATE/DELETE on import_rows: only unmatched rows change (matching, review); what was uploaded never does.';
+comment on function private.guard_import_row() is
+  'BEFORE UPDATE/DELETE on import_rows: only unmatched rows change (matching, review); what was uploaded never does, except through the tenant''s or a reviewer''s deletion.';
 
 create trigger import_rows_guard
   before update or delete on public.import_rows

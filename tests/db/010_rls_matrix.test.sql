@@ -112,6 +112,92 @@ select 'tenant_invitations', i.id::text, right(i.name, 1), case when i.name = 'i
        case when i.name = 'invitation_a' then 'a1' end, null
   from matrix_ids i where i.name like 'invitation_%';
 
+-- Sales data (campaigns … imports): a draft and an active campaign and a source per tenant; leads
+-- at outlet a1 (the agent's, and one nobody's), a1b, a2 and b, captured through the real function,
+-- the agents' with a sale on them (the agent's partly reversed), which writes history and the ledger; an
+-- interaction and a capture conflict per lead; an import batch per tenant with an unmatched and a
+-- rejected row.
+insert into matrix_ids (name, id) values
+  ('campaign_a', gen_random_uuid()), ('campaign_a_draft', gen_random_uuid()),
+  ('campaign_b', gen_random_uuid()), ('campaign_b_draft', gen_random_uuid()),
+  ('source_a', gen_random_uuid()), ('source_b', gen_random_uuid());
+
+insert into public.campaigns (id, tenant_id, name, status)
+select c.id, t.id, c.name, case when c.name like '%draft' then 'draft' else 'active' end::public.campaign_status
+  from matrix_ids c join matrix_ids t on t.name = 'tenant_' || substr(c.name, 10, 1)
+ where c.name like 'campaign_%';
+insert into public.attribution_sources (id, tenant_id, name, kind)
+select s.id, t.id, s.name, 'walk_in' from matrix_ids s join matrix_ids t on t.name = 'tenant_' || right(s.name, 1)
+ where s.name like 'source_%';
+
+create temporary table matrix_leads (name text primary key, tenant text, region text, outlet text, persona text, phone text) on commit drop;
+insert into matrix_leads values
+  ('lead_agent', 'a', 'a1', 'a1', 'agent', '998901110001'),
+  ('lead_a1_open', 'a', 'a1', 'a1', null, '998901110002'),
+  ('lead_agent_a1b', 'a', 'a1', 'a1b', 'agent_a1b', '998901110003'),
+  ('lead_agent_a2', 'a', 'a2', 'a2', 'agent_a2', '998901110004'),
+  ('lead_agent_b', 'b', 'b', 'b', 'agent_b', '+4915110000005');
+
+insert into matrix_ids (name, id)
+select l.name, c.lead_id
+  from matrix_leads l
+ cross join lateral private.capture_leads(
+   (select id from matrix_ids where name = 'tenant_' || l.tenant),
+   jsonb_build_array(jsonb_build_object(
+     'client_uuid', gen_random_uuid(), 'customer_name', 'Matrix ' || l.name, 'phone', l.phone,
+     'captured_at', to_jsonb(now() - interval '1 day'),
+     'outlet_id', (select id from matrix_ids where name = 'outlet_' || l.outlet),
+     'agent_id', (select user_id from matrix_personas where persona = l.persona),
+     'campaign_id', (select id from matrix_ids where name = 'campaign_' || l.tenant)))) c;
+
+insert into matrix_ids (name, id)
+select 'sale_' || l.name, (private.record_conversion(p_lead_id => i.id, p_amount => 1000, p_request_key => 'matrix-' || l.name)).id
+  from matrix_leads l join matrix_ids i on i.name = l.name
+ where l.persona is not null;
+insert into matrix_ids (name, id)
+select 'reversal_lead_agent', (private.reverse_conversion((select id from matrix_ids where name = 'sale_lead_agent'), 'matrix-reversal', 400)).id;
+
+insert into public.lead_interactions (lead_id, kind, outcome, notes, author_id)
+select i.id, 'call', 'reached', 'matrix', (select user_id from matrix_personas where persona = l.persona)
+  from matrix_leads l join matrix_ids i on i.name = l.name;
+insert into public.lead_capture_conflicts (tenant_id, lead_id, client_uuid, payload, submitted_by)
+select le.tenant_id, le.id, le.client_uuid, '{"customer_name": "someone else"}', (select user_id from matrix_personas where persona = l.persona)
+  from matrix_leads l join matrix_ids i on i.name = l.name join public.leads le on le.id = i.id;
+
+select private.import_sales(t.id, jsonb_build_array(
+         jsonb_build_object('external_sale_id', 'matrix-' || t.name, 'sold_at', now() - interval '1 hour', 'amount', '10', 'phone', '998909990000'),
+         jsonb_build_object('external_sale_id', 'matrix-bad-' || t.name, 'amount', 'ten')))
+  from matrix_ids t where t.name like 'tenant_%';
+
+insert into matrix_fixture (tbl, row_id, tenant, region, outlet, persona)
+select 'campaigns', i.id::text, substr(i.name, 10, 1), null, null, null from matrix_ids i where i.name like 'campaign_%'
+union all
+select 'attribution_sources', i.id::text, right(i.name, 1), null, null, null from matrix_ids i where i.name like 'source_%'
+union all
+select 'leads', i.id::text, l.tenant, l.region, l.outlet, l.persona from matrix_leads l join matrix_ids i on i.name = l.name
+union all
+select 'lead_status_history', h.id::text, l.tenant, l.region, l.outlet, l.persona
+  from matrix_leads l join matrix_ids i on i.name = l.name join public.lead_status_history h on h.lead_id = i.id
+union all
+select 'lead_interactions', x.id::text, l.tenant, l.region, l.outlet, l.persona
+  from matrix_leads l join matrix_ids i on i.name = l.name join public.lead_interactions x on x.lead_id = i.id
+union all
+select 'lead_capture_conflicts', x.id::text, l.tenant, l.region, l.outlet, l.persona
+  from matrix_leads l join matrix_ids i on i.name = l.name join public.lead_capture_conflicts x on x.lead_id = i.id
+union all
+select 'conversions', c.id::text, l.tenant, l.region, l.outlet, l.persona
+  from matrix_leads l join matrix_ids i on i.name = l.name join public.conversions c on c.lead_id = i.id
+union all
+select r.tbl, r.id, right(t.name, 1), null, null, null
+  from matrix_ids t
+  cross join lateral (
+    select 'ledger_accounts' as tbl, a.id::text as id from public.ledger_accounts a where a.tenant_id = t.id
+    union all select 'ledger_transactions', x.id::text from public.ledger_transactions x where x.tenant_id = t.id
+    union all select 'ledger_entries', e.id::text from public.ledger_entries e where e.tenant_id = t.id
+    union all select 'import_batches', b.id::text from public.import_batches b where b.tenant_id = t.id
+    union all select 'import_rows', r.id::text from public.import_rows r where r.tenant_id = t.id) r
+ where t.name like 'tenant_%';
+
 create temporary table rls_matrix (
   tbl text not null, command text not null check (command in ('select', 'insert', 'update', 'delete')),
   statement text not null,
@@ -216,7 +302,123 @@ insert into rls_matrix values
 ('tenant_invitations', 'update', 'update public.tenant_invitations set revoked_at = now() returning id',
   'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'all'),
 ('tenant_invitations', 'delete', 'delete from public.tenant_invitations returning id',
-  'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'all');
+  'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'all'),
+
+('campaigns', 'select', 'select id from public.campaigns',
+  'denied', 'none', 'none', 'all', 'own_tenant', 'own_tenant', 'own_tenant', 'own_tenant', 'own_tenant', 'own_tenant', 'own_tenant', 'all'),
+('campaigns', 'insert', $$insert into public.campaigns (tenant_id, name, channel, budget) values ({tenant_a}, 'Probe', 'social', 100) returning id$$,
+  'denied', 'denied', 'denied', 'allowed', 'allowed', 'allowed', 'denied', 'denied', 'denied', 'denied', 'denied', 'allowed'),
+('campaigns', 'update', $$update public.campaigns set name = name || ' ' returning id$$,
+  'denied', 'none', 'none', 'all', 'own_tenant', 'own_tenant', 'none', 'none', 'none', 'none', 'own_tenant', 'all'),
+('campaigns', 'update', $$update public.campaigns set status = 'draft' where status = 'active' returning id$$,
+  'denied', 'none', 'none', 'error:PT409', 'error:PT409', 'error:PT409', 'none', 'none', 'none', 'none', 'error:PT409', 'error:PT409'),
+('campaigns', 'delete', $$delete from public.campaigns where status = 'draft' returning id$$,
+  'denied', 'none', 'none', 'all', 'own_tenant', 'own_tenant', 'none', 'none', 'none', 'none', 'own_tenant', 'all'),
+
+('attribution_sources', 'select', 'select id from public.attribution_sources',
+  'denied', 'none', 'none', 'all', 'own_tenant', 'own_tenant', 'own_tenant', 'own_tenant', 'own_tenant', 'own_tenant', 'own_tenant', 'all'),
+('attribution_sources', 'insert', $$insert into public.attribution_sources (tenant_id, name, kind, code) values ({tenant_a}, 'Probe', 'qr_at_outlet', 'probe') returning id$$,
+  'denied', 'denied', 'denied', 'allowed', 'allowed', 'allowed', 'denied', 'denied', 'denied', 'denied', 'denied', 'allowed'),
+('attribution_sources', 'update', 'update public.attribution_sources set active = not active returning id',
+  'denied', 'none', 'none', 'all', 'own_tenant', 'own_tenant', 'none', 'none', 'none', 'none', 'own_tenant', 'all'),
+('attribution_sources', 'delete', 'delete from public.attribution_sources returning id',
+  'denied', 'none', 'none', 'all', 'own_tenant', 'own_tenant', 'none', 'none', 'none', 'none', 'own_tenant', 'all'),
+
+('leads', 'select', 'select id from public.leads',
+  'denied', 'none', 'none', 'all', 'own_tenant', 'own_tenant', 'own_region', 'own_outlet', 'own', 'own_tenant', 'own_tenant', 'all'),
+('leads', 'insert', $$insert into public.leads (tenant_id, client_uuid, outlet_id, customer_name, phone, captured_at, payload_hash) values ({tenant_a}, gen_random_uuid(), {outlet_a1}, 'Probe', '+998901234567', now(), repeat('a', 64)) returning id$$,
+  'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'allowed'),
+('leads', 'update', $$update public.leads set notes = coalesce(notes, '') returning id$$,
+  'denied', 'none', 'none', 'all', 'own_tenant', 'own_tenant', 'own_region', 'own_outlet', 'own', 'none', 'own_tenant', 'all'),
+('leads', 'update', 'update public.leads set phone = phone returning id',
+  'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'all'),
+('leads', 'update', $$update public.leads set status = 'contacted' where status = 'converted' returning id$$,
+  'denied', 'none', 'none', 'error:PT409', 'error:PT409', 'error:PT409', 'error:PT409', 'error:PT409', 'error:PT409', 'none', 'error:PT409', 'error:PT409'),
+('leads', 'delete', 'delete from public.leads l where not exists (select 1 from public.conversions c where c.lead_id = l.id) returning id',
+  'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'all'),
+
+('lead_status_history', 'select', 'select id from public.lead_status_history',
+  'denied', 'none', 'none', 'all', 'own_tenant', 'own_tenant', 'own_region', 'own_outlet', 'own', 'own_tenant', 'own_tenant', 'all'),
+('lead_status_history', 'insert', $$insert into public.lead_status_history (lead_id, tenant_id, to_status) values ({lead_agent}, {tenant_a}, 'new') returning id$$,
+  'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'allowed'),
+('lead_status_history', 'update', 'update public.lead_status_history set reason = reason returning id',
+  'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied'),
+('lead_status_history', 'delete', 'delete from public.lead_status_history returning id',
+  'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied'),
+
+('lead_capture_conflicts', 'select', 'select id from public.lead_capture_conflicts',
+  'denied', 'none', 'none', 'all', 'own_tenant', 'own_tenant', 'none', 'none', 'own', 'none', 'own_tenant', 'all'),
+('lead_capture_conflicts', 'insert', $$insert into public.lead_capture_conflicts (tenant_id, lead_id, client_uuid, payload) values ({tenant_a}, {lead_agent}, gen_random_uuid(), '{}') returning id$$,
+  'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'allowed'),
+('lead_capture_conflicts', 'update', 'update public.lead_capture_conflicts set payload = payload returning id',
+  'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied'),
+('lead_capture_conflicts', 'delete', 'delete from public.lead_capture_conflicts returning id',
+  'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'all'),
+
+('lead_interactions', 'select', 'select id from public.lead_interactions',
+  'denied', 'none', 'none', 'all', 'own_tenant', 'own_tenant', 'own_region', 'own_outlet', 'own', 'own_tenant', 'own_tenant', 'all'),
+('lead_interactions', 'insert', $$insert into public.lead_interactions (lead_id, kind, outcome) values ({lead_agent}, 'call', 'no_answer') returning id$$,
+  'denied', 'denied', 'denied', 'denied', 'allowed', 'allowed', 'allowed', 'allowed', 'allowed', 'denied', 'denied', 'allowed'),
+('lead_interactions', 'insert', $$insert into public.lead_interactions (lead_id, kind, outcome) values ({lead_agent_a1b}, 'call', 'no_answer') returning id$$,
+  'denied', 'denied', 'denied', 'denied', 'allowed', 'allowed', 'allowed', 'denied', 'denied', 'denied', 'denied', 'allowed'),
+('lead_interactions', 'update', 'update public.lead_interactions set notes = notes returning id',
+  'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied'),
+('lead_interactions', 'delete', 'delete from public.lead_interactions returning id',
+  'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'all'),
+
+('conversions', 'select', 'select id from public.conversions',
+  'denied', 'none', 'none', 'all', 'own_tenant', 'own_tenant', 'own_region', 'own_outlet', 'own', 'own_tenant', 'own_tenant', 'all'),
+('conversions', 'insert', $$insert into public.conversions (tenant_id, lead_id, amount, currency, sold_at, outlet_id, request_key, ledger_transaction_id) select tenant_id, lead_id, amount, currency, sold_at, outlet_id, 'probe', ledger_transaction_id from public.conversions limit 1 returning id$$,
+  'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied'),
+('conversions', 'update', 'update public.conversions set reason = reason returning id',
+  'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied'),
+('conversions', 'delete', 'delete from public.conversions returning id',
+  'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied'),
+
+('ledger_accounts', 'select', 'select id from public.ledger_accounts',
+  'denied', 'none', 'none', 'all', 'own_tenant', 'own_tenant', 'none', 'none', 'none', 'own_tenant', 'own_tenant', 'all'),
+('ledger_accounts', 'insert', $$insert into public.ledger_accounts (tenant_id, code, name, kind, currency) values ({tenant_a}, 'probe', 'Probe', 'asset', 'UZS') returning id$$,
+  'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied'),
+('ledger_accounts', 'update', 'update public.ledger_accounts set name = name returning id',
+  'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied'),
+('ledger_accounts', 'delete', 'delete from public.ledger_accounts returning id',
+  'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied'),
+
+('ledger_transactions', 'select', 'select id from public.ledger_transactions',
+  'denied', 'none', 'none', 'all', 'own_tenant', 'own_tenant', 'none', 'none', 'none', 'own_tenant', 'own_tenant', 'all'),
+('ledger_transactions', 'insert', $$insert into public.ledger_transactions (tenant_id, kind, idempotency_key, occurred_at) values ({tenant_a}, 'adjustment', 'probe', now()) returning id$$,
+  'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied'),
+('ledger_transactions', 'update', 'update public.ledger_transactions set description = description returning id',
+  'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied'),
+('ledger_transactions', 'delete', 'delete from public.ledger_transactions returning id',
+  'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied'),
+
+('ledger_entries', 'select', 'select id from public.ledger_entries',
+  'denied', 'none', 'none', 'all', 'own_tenant', 'own_tenant', 'none', 'none', 'none', 'own_tenant', 'own_tenant', 'all'),
+('ledger_entries', 'insert', $$insert into public.ledger_entries (transaction_id, tenant_id, account_id, amount, currency) select transaction_id, tenant_id, account_id, 1, currency from public.ledger_entries limit 1 returning id$$,
+  'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied'),
+('ledger_entries', 'update', 'update public.ledger_entries set amount = amount returning id',
+  'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied'),
+('ledger_entries', 'delete', 'delete from public.ledger_entries returning id',
+  'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied'),
+
+('import_batches', 'select', 'select id from public.import_batches',
+  'denied', 'none', 'none', 'all', 'own_tenant', 'own_tenant', 'none', 'none', 'none', 'none', 'own_tenant', 'all'),
+('import_batches', 'insert', $$insert into public.import_batches (tenant_id, source, match_window) values ({tenant_a}, 'json', '1 day') returning id$$,
+  'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied'),
+('import_batches', 'update', 'update public.import_batches set file_name = file_name returning id',
+  'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied'),
+('import_batches', 'delete', 'delete from public.import_batches returning id',
+  'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied'),
+
+('import_rows', 'select', 'select id from public.import_rows',
+  'denied', 'none', 'none', 'all', 'own_tenant', 'own_tenant', 'none', 'none', 'none', 'none', 'own_tenant', 'all'),
+('import_rows', 'insert', $$insert into public.import_rows (batch_id, tenant_id, line, raw, status) select batch_id, tenant_id, 99, '{}', 'unmatched' from public.import_rows limit 1 returning id$$,
+  'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied'),
+('import_rows', 'update', 'update public.import_rows set note = note returning id',
+  'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied'),
+('import_rows', 'delete', 'delete from public.import_rows returning id',
+  'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied');
 
 create temporary view matrix_cells as
 select m.tbl, m.command, m.statement, x.persona, x.expected
