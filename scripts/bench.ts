@@ -2,31 +2,17 @@
 // itself: each is divided by a ceiling measured in the same run on the same machine, and the ratio is
 // compared with the target. One line per benchmark (DESIGN §6):
 //   bench <name>: <value> <unit> / <ceiling name> <value> <unit> = <ratio> (target <target>)
+// Progress goes to stderr. Knobs (environment): TANGENT_BENCH_SECONDS per timed run (8),
+// TANGENT_BENCH_PAIRS of interleaved measured/ceiling runs (3), TANGENT_BENCH_CLIENTS for pgbench (8),
+// TANGENT_BENCH_CAPTURE_WORKERS (4).
 import { spawnSync } from "node:child_process";
 import postgres from "postgres";
+import { median, type BenchContext, type BenchResult } from "./lib/bench-common.ts";
+import { captureBatch, rlsBench } from "./lib/bench-sales.ts";
 import { ephemeralStack } from "./lib/ephemeral-stack.ts";
 import { loadOrCreateKeys } from "./lib/keys.ts";
 import { apiUrl, dbUrl, repoRoot } from "./lib/settings.ts";
 import { join } from "node:path";
-
-interface BenchResult {
-  name: string;
-  value: number;
-  unit: string;
-  ceiling: string;
-  ceiling_value: number;
-  ratio: number;
-  target: string;
-  ok: boolean;
-}
-
-interface BenchContext {
-  api: string;
-  db: postgres.Sql;
-  serviceKey: string;
-}
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 /**
  * login-timing: the login function must not tell an unknown username from a wrong password by how long
@@ -82,6 +68,13 @@ async function loginTiming({ api, db, serviceKey }: BenchContext): Promise<Bench
 
 const benches: Record<string, (ctx: BenchContext) => Promise<BenchResult>> = {
   "login-timing": loginTiming,
+  // B3: the tenant lead list and the dashboard count under RLS ÷ the same requests as BYPASSRLS.
+  "rls-lead-list": rlsBench("list", "tenant-wide"),
+  "rls-lead-count": rlsBench("count", "tenant-wide"),
+  "rls-lead-list-agent": rlsBench("list", "agent"),
+  "rls-lead-count-agent": rlsBench("count", "agent"),
+  // capture_leads batches ÷ a plain insert of the same rows.
+  "capture-batch": captureBatch,
 };
 
 function line(r: BenchResult): string {
@@ -106,8 +99,15 @@ async function main(): Promise<number> {
     const keys = await loadOrCreateKeys(join(stack.settings.stackDir, "keys.json"));
     const db = postgres(dbUrl(stack.settings, "supabase_admin"), { max: 2, onnotice: () => {} });
     try {
+      const log = (text: string) => process.stderr.write(`${text}\n`);
+      const ctx: BenchContext = {
+        api: apiUrl(stack.settings), db, serviceKey: keys.serviceRoleKey, settings: stack.settings, workDir: stack.settings.stackDir, log,
+      };
       for (const name of selected) {
-        const result = await benches[name]!({ api: apiUrl(stack.settings), db, serviceKey: keys.serviceRoleKey });
+        const started = performance.now();
+        log(`━━ ${name}`);
+        const result = await benches[name]!(ctx);
+        log(`  (${((performance.now() - started) / 1000).toFixed(0)} s)`);
         results.push(result);
         if (!asJson) console.log(`${line(result)}${result.ok ? "" : "  FAILS TARGET"}`);
       }

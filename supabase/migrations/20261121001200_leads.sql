@@ -112,6 +112,62 @@ comment on function private.my_overseen_outlet_ids(public.tenant_role[]) is
 grant execute on function private.my_tenant_wide_ids(public.tenant_role[]) to authenticated, service_role;
 grant execute on function private.my_overseen_outlet_ids(public.tenant_role[]) to authenticated, service_role;
 
+create function private.is_uuid(value text)
+returns boolean
+language sql
+immutable
+set search_path = ''
+as $$
+  select coalesce(value ~ '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$', false)
+$$;
+comment on function private.is_uuid(text) is 'True when the text is a UUID in its canonical 8-4-4-4-12 form.';
+
+-- History rows (status history, interactions, conflicts, and later conversions and the ledger) are
+-- never rewritten. The one update let through is the ON DELETE SET NULL of a deleted user
+-- (created_by, changed_by, agent_id, ...): without it, deleting any user who ever captured, sold or
+-- posted something would fail. It is recognised by what it does: every changed column is a foreign
+-- key to auth.users that goes to null and named a user who no longer exists.
+create function private.only_deleted_users_nulled(p_table regclass, p_old jsonb, p_new jsonb)
+returns boolean
+language sql
+stable
+set search_path = ''
+as $$
+  select coalesce(pg_catalog.bool_and(
+           n.value = 'null'::jsonb
+           and n.key in (select a.attname::text
+                           from pg_catalog.pg_constraint c
+                           join pg_catalog.pg_attribute a on a.attrelid = c.conrelid and a.attnum = any (c.conkey)
+                          where c.conrelid = p_table and c.contype = 'f' and c.confrelid = 'auth.users'::regclass)
+           and not exists (select 1 from auth.users u
+                            where u.id = case when private.is_uuid(o.value #>> '{}') then (o.value #>> '{}')::uuid end)), false)
+    from pg_catalog.jsonb_each(p_new) n
+    join pg_catalog.jsonb_each(p_old) o on o.key = n.key
+   where n.value is distinct from o.value
+$$;
+comment on function private.only_deleted_users_nulled(regclass, jsonb, jsonb) is
+  'True when an update of a row of p_table only nulls references to users that no longer exist (their ON DELETE SET NULL).';
+
+-- Tenant-owned history goes only with its tenant: deleting the tenant cascades, nothing else rewrites it.
+create function private.refuse_change_unless_tenant_gone()
+returns trigger
+language plpgsql
+set search_path = ''
+as $$
+begin
+  if tg_op = 'DELETE' and not exists (select 1 from public.tenants t where t.id = old.tenant_id) then
+    return old;
+  end if;
+  if tg_op = 'UPDATE' and private.only_deleted_users_nulled(tg_relid, pg_catalog.to_jsonb(old), pg_catalog.to_jsonb(new)) then
+    return new;
+  end if;
+  raise exception '% is append-only: % is not allowed', tg_table_name, pg_catalog.lower(tg_op)
+    using errcode = 'insufficient_privilege';
+end;
+$$;
+comment on function private.refuse_change_unless_tenant_gone() is
+  'BEFORE UPDATE/DELETE on tenant-owned history: refused, except the cascade that deletes the tenant itself and the SET NULL of a deleted user''s references.';
+
 -- ---------------------------------------------------------------------------------------------
 -- status workflow and its history
 -- ---------------------------------------------------------------------------------------------
@@ -150,7 +206,7 @@ create index lead_status_history_lead_idx on public.lead_status_history (lead_id
 create index lead_status_history_tenant_idx on public.lead_status_history (tenant_id, changed_at);
 create index lead_status_history_changed_by_idx on public.lead_status_history (changed_by);
 
--- Rows disappear only with their lead's tenant (the cascade); nobody rewrites them.
+-- Rows go only with their lead (deleted with its tenant, or by service_role): nobody rewrites them.
 create function private.refuse_lead_history_change()
 returns trigger
 language plpgsql
@@ -160,12 +216,15 @@ begin
   if tg_op = 'DELETE' and not exists (select 1 from public.leads l where l.id = old.lead_id) then
     return old;
   end if;
+  if tg_op = 'UPDATE' and private.only_deleted_users_nulled(tg_relid, pg_catalog.to_jsonb(old), pg_catalog.to_jsonb(new)) then
+    return new;
+  end if;
   raise exception 'lead_status_history is append-only: % is not allowed', pg_catalog.lower(tg_op)
     using errcode = 'insufficient_privilege';
 end;
 $$;
 comment on function private.refuse_lead_history_change() is
-  'BEFORE UPDATE/DELETE on lead_status_history: refused, except the cascade when the lead itself is gone.';
+  'BEFORE UPDATE/DELETE on lead_status_history: refused, except the cascade when the lead is gone and the SET NULL of a deleted user.';
 
 create trigger lead_status_history_append_only
   before update or delete on public.lead_status_history
@@ -197,7 +256,9 @@ declare
 begin
   if new.tenant_id <> old.tenant_id or new.client_uuid <> old.client_uuid or new.captured_at <> old.captured_at
      or new.received_at <> old.received_at or new.payload_hash <> old.payload_hash
-     or new.created_by is distinct from old.created_by then
+     or (new.created_by is distinct from old.created_by
+         and not private.only_deleted_users_nulled('public.leads', pg_catalog.jsonb_build_object('created_by', old.created_by),
+                                                   pg_catalog.jsonb_build_object('created_by', new.created_by))) then
     perform private.fail('PT400', 'lead.immutable_field', 'a lead''s tenant, client_uuid, capture times and payload are fixed once captured');
   end if;
 
@@ -309,7 +370,7 @@ create index lead_capture_conflicts_submitted_by_idx on public.lead_capture_conf
 
 create trigger lead_capture_conflicts_append_only
   before update on public.lead_capture_conflicts
-  for each row execute function private.refuse_history_change();
+  for each row execute function private.refuse_change_unless_tenant_gone();
 
 create function private.has_utc_offset(value text)
 returns boolean
@@ -344,15 +405,6 @@ $$;
 comment on function private.is_iso_timestamp(text, boolean) is
   'True when the text is an ISO 8601 date-time (with a Z or ±hh[:mm] offset unless offset_required is false; then a bare date too).';
 
-create function private.is_uuid(value text)
-returns boolean
-language sql
-immutable
-set search_path = ''
-as $$
-  select coalesce(value ~ '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$', false)
-$$;
-comment on function private.is_uuid(text) is 'True when the text is a UUID in its canonical 8-4-4-4-12 form.';
 
 -- One submitted lead on its way through private.capture_leads.
 create type private.lead_capture_row as (
@@ -705,7 +757,7 @@ create trigger lead_interactions_prepare
   for each row execute function private.prepare_lead_interaction();
 create trigger lead_interactions_append_only
   before update on public.lead_interactions
-  for each row execute function private.refuse_history_change();
+  for each row execute function private.refuse_change_unless_tenant_gone();
 
 -- ---------------------------------------------------------------------------------------------
 -- access

@@ -71,41 +71,6 @@ create index ledger_entries_transaction_idx on public.ledger_entries (transactio
 create index ledger_entries_account_idx on public.ledger_entries (account_id, tenant_id);
 create index ledger_entries_tenant_idx on public.ledger_entries (tenant_id);
 
--- Money history goes only with its tenant: deleting the tenant cascades, nothing else rewrites it.
--- The one update let through is the ON DELETE SET NULL of a deleted user (agent_id, recorded_by,
--- created_by): without it, deleting any user who ever sold or posted something would fail. It is
--- recognised by what it does: every changed column is a foreign key to auth.users that goes to null
--- and named a user who no longer exists.
-create function private.refuse_change_unless_tenant_gone()
-returns trigger
-language plpgsql
-set search_path = ''
-as $$
-begin
-  if tg_op = 'DELETE' and not exists (select 1 from public.tenants t where t.id = old.tenant_id) then
-    return old;
-  end if;
-  if tg_op = 'UPDATE' and (
-       select pg_catalog.bool_and(
-                n.value = 'null'::jsonb
-                and n.key in (select a.attname::text
-                                from pg_catalog.pg_constraint c
-                                join pg_catalog.pg_attribute a on a.attrelid = c.conrelid and a.attnum = any (c.conkey)
-                               where c.conrelid = tg_relid and c.contype = 'f' and c.confrelid = 'auth.users'::regclass)
-                and not exists (select 1 from auth.users u
-                                 where u.id = case when private.is_uuid(o.value #>> '{}') then (o.value #>> '{}')::uuid end))
-         from pg_catalog.jsonb_each(pg_catalog.to_jsonb(new)) n
-         join pg_catalog.jsonb_each(pg_catalog.to_jsonb(old)) o on o.key = n.key
-        where n.value is distinct from o.value) then
-    return new;
-  end if;
-  raise exception '% is append-only: % is not allowed', tg_table_name, pg_catalog.lower(tg_op)
-    using errcode = 'insufficient_privilege';
-end;
-$$;
-comment on function private.refuse_change_unless_tenant_gone() is
-  'BEFORE UPDATE/DELETE on tenant-owned history: refused, except the cascade that deletes the tenant itself and the SET NULL of a deleted user''s references.';
-
 -- Accounts too: an account's code, kind or currency is what its entries mean.
 create trigger ledger_accounts_append_only
   before update or delete on public.ledger_accounts

@@ -111,9 +111,10 @@ alter table public.conversions
   add constraint conversions_import_row_fkey foreign key (import_row_id, tenant_id) references public.import_rows (id, tenant_id);
 
 -- Only unmatched rows change (matching and review move them to matched or dismissed); what was
--- uploaded is never rewritten. Deletions come only from the batch's cascade. Two cascades pass as
--- well: deleting the tenant (its leads go first and SET NULL the rows' lead_id, whatever their
--- status) and deleting a reviewer (SET NULL of resolved_by).
+-- uploaded is never rewritten. Deletions come only from the batch's cascade. The cascades of other
+-- deletions pass as well: the tenant's (its leads and conversions go first, whatever the rows'
+-- status), a lead's that no sale holds (SET NULL of a rejected or duplicate row's lead_id) and a
+-- reviewer's (SET NULL of resolved_by).
 create function private.guard_import_row()
 returns trigger
 language plpgsql
@@ -129,9 +130,12 @@ begin
     end if;
     return old;
   end if;
-  if new.resolved_by is null and old.resolved_by is not null
-     and (pg_catalog.to_jsonb(new) - 'resolved_by') = (pg_catalog.to_jsonb(old) - 'resolved_by')
-     and not exists (select 1 from auth.users u where u.id = old.resolved_by) then
+  if (new.lead_id, new.resolved_by) is distinct from (old.lead_id, old.resolved_by)
+     and (pg_catalog.to_jsonb(new) - 'lead_id' - 'resolved_by') = (pg_catalog.to_jsonb(old) - 'lead_id' - 'resolved_by')
+     and (new.lead_id is not distinct from old.lead_id
+          or (new.lead_id is null and not exists (select 1 from public.leads l where l.id = old.lead_id)))
+     and (new.resolved_by is not distinct from old.resolved_by
+          or (new.resolved_by is null and not exists (select 1 from auth.users u where u.id = old.resolved_by))) then
     return new;
   end if;
   if old.status <> 'unmatched' or new.status not in ('unmatched', 'matched', 'dismissed')
@@ -143,7 +147,7 @@ begin
 end;
 $$;
 comment on function private.guard_import_row() is
-  'BEFORE UPDATE/DELETE on import_rows: only unmatched rows change (matching, review); what was uploaded never does, except through the tenant''s or a reviewer''s deletion.';
+  'BEFORE UPDATE/DELETE on import_rows: only unmatched rows change (matching, review); what was uploaded never does. The cascades of deleting the tenant, a lead or a reviewer pass.';
 
 create trigger import_rows_guard
   before update or delete on public.import_rows

@@ -10,7 +10,7 @@
 -- captured_at values are fixed instants in the past, or now() ± minutes where the 5-minute limit
 -- is under test.
 begin;
-select plan(287);
+select plan(294);
 
 -- ---------------------------------------------------------------------------------------------
 -- helpers
@@ -973,6 +973,38 @@ select is(
   '42501', 'not even a superuser (trigger)');
 
 -- ---------------------------------------------------------------------------------------------
+-- deleting a user keeps the leads' history and nulls their references
+-- ---------------------------------------------------------------------------------------------
+-- ON DELETE SET NULL is the one change history tables let through: nothing else about the rows moves.
+select tests.create_user(email => 't090-gone@test.tangent') as gone \gset
+insert into public.tenant_memberships (tenant_id, user_id, role, outlet_id) values (:'T', :'gone', 'agent', :'o1');
+select tests.authenticate_as(:'gone');
+select lead_id as gone_lead from public.capture_leads(:'T', jsonb_build_array(jsonb_build_object(
+  'client_uuid', 'c0900000-0000-4000-8000-00000000d001', 'customer_name', 'Gone agent''s lead', 'phone', '998907770002',
+  'captured_at', '2026-11-20T10:00:00+05:00'))) \gset
+update public.leads set status = 'contacted' where id = :'gone_lead';
+insert into public.lead_interactions (lead_id, kind, notes) values (:'gone_lead', 'note', 'called twice');
+select result from public.capture_leads(:'T', jsonb_build_array(jsonb_build_object(
+  'client_uuid', 'c0900000-0000-4000-8000-00000000d001', 'customer_name', 'Someone else', 'phone', '998907770002',
+  'captured_at', '2026-11-20T10:00:00+05:00')));
+select tests.clear_authentication();
+select is(tests.outcome(format('delete from auth.users where id = %L', :'gone')), 'ok',
+  'a user who captured, changed, logged and conflicted can be deleted');
+select results_eq(
+  format($$select l.created_by, l.agent_id, l.status::text, (select count(*) from public.lead_status_history h where h.lead_id = l.id and h.changed_by is null)
+             from public.leads l where l.id = %L$$, :'gone_lead'),
+  $$values (null::uuid, null::uuid, 'contacted'::text, 2::bigint)$$,
+  'the lead and both of its history rows stay, with the user''s references nulled');
+select results_eq(
+  format($$select (select author_id from public.lead_interactions where lead_id = %1$L), (select submitted_by from public.lead_capture_conflicts where lead_id = %1$L)$$, :'gone_lead'),
+  $$values (null::uuid, null::uuid)$$,
+  'the interaction and the recorded conflict stay, their author nulled');
+select is(tests.outcome(format($$update public.lead_status_history set changed_by = null, reason = 'x' where lead_id = %L$$, :'gone_lead')), '42501',
+  'nulling a reference together with anything else is still a rewrite: refused');
+select is(tests.outcome(format($$update public.lead_interactions set notes = 'edited' where lead_id = %L$$, :'gone_lead')), '42501',
+  'interactions stay unedited');
+
+-- ---------------------------------------------------------------------------------------------
 -- function privileges
 -- ---------------------------------------------------------------------------------------------
 select is(coalesce(tests.callers(f.fn), '{}'), f.expected, format('%s: %s', f.fn, f.expected))
@@ -992,7 +1024,9 @@ select is(coalesce(tests.callers(f.fn), '{}'), f.expected, format('%s: %s', f.fn
     (13, 'private.refuse_lead_history_change()', '{}'),
     (14, 'private.record_lead_capture_history()', '{}'),
     (15, 'private.record_lead_status_history()', '{}'),
-    (16, 'private.prepare_lead_interaction()', '{}')
+    (16, 'private.prepare_lead_interaction()', '{}'),
+    (17, 'private.only_deleted_users_nulled(regclass, jsonb, jsonb)', '{}'),
+    (18, 'private.refuse_change_unless_tenant_gone()', '{}')
   ) as f(ord, fn, expected)
  order by f.ord;
 

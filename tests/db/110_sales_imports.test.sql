@@ -9,7 +9,7 @@
 -- Time: the import functions read pg_catalog.now() (the transaction's start); sales are in October
 -- and November 2026 and "the future" is now() + 1 day.
 begin;
-select plan(130);
+select plan(133);
 
 -- Runs a statement and reports its outcome like tests.outcome, but always rolls its effects back.
 create function pg_temp.dry(q text)
@@ -665,6 +665,19 @@ select is(
 select is(pg_temp.try_as('anon', 'select * from public.import_batches'), '42501', 'anon cannot read batches');
 select is(pg_temp.try_as('anon', 'select * from public.import_rows'), '42501', 'anon cannot read rows');
 
+-- A lead named only by a rejected row can still be deleted; the row keeps its upload.
+select pg_temp.lead('lgone', :'T', 'o1', 'agent', '+998901110011', '2026-10-01T10:00:00+05:00') as lgone \gset
+select ((pg_temp.import_as('owner', :'T', format('[{"external_sale_id": "GONE-1", "sold_at": "2026-10-02", "amount": "bad", "lead_id": "%s"}]', :'lgone')::jsonb)) ->> 'batch_id') as gone_batch \gset
+select is(pg_temp.rows_of(:'gone_batch'), '1:GONE-1:rejected:lgone:-:-:-', 'a rejected row names the lead it gave');
+select tests.authenticate_as_service_role();
+select is(tests.outcome(format('delete from public.leads where id = %L', :'lgone')), 'ok', 'service_role deletes that lead');
+select tests.clear_authentication();
+select results_eq(
+  format($$select status::text, lead_id, raw ->> 'lead_id' from public.import_rows where batch_id = %L$$, :'gone_batch'),
+  format($$values ('rejected'::text, null::uuid, %L::text)$$, :'lgone'),
+  '… the row loses the reference, not its upload'
+);
+
 -- ---------------------------------------------------------------------------------------------
 -- everything goes with its tenant
 -- ---------------------------------------------------------------------------------------------
@@ -682,7 +695,7 @@ select results_eq(
   $$values (0::bigint, 0::bigint, 0::bigint, 0::bigint)$$,
   'its batches, rows, conversions and ledger are gone'
 );
-select is((select count(*) from public.import_rows where tenant_id = :'T'), 38::bigint, 'T''s rows are untouched');
+select is((select count(*) from public.import_rows where tenant_id = :'T'), 39::bigint, 'T''s rows are untouched');
 
 -- ---------------------------------------------------------------------------------------------
 -- function privileges: anon never
