@@ -221,27 +221,35 @@ grant execute on function private.visible_user_ids() to authenticated, service_r
 
 -- A tenant's phone numbers: checked against its pattern as typed, then stored in E.164. The rule is
 -- written once as a value (phone_problem) so batch capture can report it per row without raising.
+-- These run once per row of a batch: plpgsql keeps their plans for the session, where a SQL function
+-- with a SET clause is planned again on every call.
 create function private.clean_phone(phone text)
 returns text
-language sql
+language plpgsql
 immutable
 set search_path = ''
 as $$
-  select '+' || pg_catalog.ltrim(pg_catalog.regexp_replace(pg_catalog.btrim(phone), '[\s()-]', '', 'g'), '+')
+begin
+  return '+' || pg_catalog.ltrim(pg_catalog.regexp_replace(pg_catalog.btrim(phone), '[\s()-]', '', 'g'), '+');
+end;
 $$;
 comment on function private.clean_phone(text) is 'A typed phone (spaces, dashes, brackets, optional +) in E.164 form; check it with private.phone_problem first.';
 
 create function private.phone_problem(phone text, pattern text)
 returns text
-language sql
+language plpgsql
 immutable
 set search_path = ''
 as $$
-  select case
-    when phone is null or pg_catalog.btrim(phone) = '' then 'phone.required'
-    when pattern is not null and pg_catalog.regexp_replace(pg_catalog.btrim(phone), '[\s()-]', '', 'g') !~ pattern then 'phone.pattern_mismatch'
-    when private.clean_phone(phone) !~ '^\+[1-9][0-9]{6,14}$' then 'phone.invalid'
-  end
+declare
+  typed text := pg_catalog.regexp_replace(pg_catalog.btrim(phone), '[\s()-]', '', 'g');
+begin
+  return case
+    when phone is null or typed = '' then 'phone.required'
+    when pattern is not null and typed !~ pattern then 'phone.pattern_mismatch'
+    when '+' || pg_catalog.ltrim(typed, '+') !~ '^\+[1-9][0-9]{6,14}$' then 'phone.invalid'
+  end;
+end;
 $$;
 comment on function private.phone_problem(text, text) is
   'Null when the phone is valid for a tenant with this pattern (null: none), else phone.required / phone.pattern_mismatch / phone.invalid.';

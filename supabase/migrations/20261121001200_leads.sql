@@ -112,13 +112,16 @@ comment on function private.my_overseen_outlet_ids(public.tenant_role[]) is
 grant execute on function private.my_tenant_wide_ids(public.tenant_role[]) to authenticated, service_role;
 grant execute on function private.my_overseen_outlet_ids(public.tenant_role[]) to authenticated, service_role;
 
+-- plpgsql, like the phone helpers: called per row of a batch, and its plan is kept for the session.
 create function private.is_uuid(value text)
 returns boolean
-language sql
+language plpgsql
 immutable
 set search_path = ''
 as $$
-  select coalesce(value ~ '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$', false)
+begin
+  return coalesce(value ~ '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$', false);
+end;
 $$;
 comment on function private.is_uuid(text) is 'True when the text is a UUID in its canonical 8-4-4-4-12 form.';
 
@@ -374,11 +377,13 @@ create trigger lead_capture_conflicts_append_only
 
 create function private.has_utc_offset(value text)
 returns boolean
-language sql
+language plpgsql
 immutable
 set search_path = ''
 as $$
-  select value ~ '[T ].*(Z|[+-]([01]\d|2[0-3])(:?[0-5]\d)?)$'
+begin
+  return value ~ '[T ].*(Z|[+-]([01]\d|2[0-3])(:?[0-5]\d)?)$';
+end;
 $$;
 comment on function private.has_utc_offset(text) is 'True when an ISO 8601 date-time names its offset.';
 
@@ -386,21 +391,22 @@ comment on function private.has_utc_offset(text) is 'True when an ISO 8601 date-
 -- abort a batch. Devices must say their offset; imports may leave it out (the tenant's zone applies).
 create function private.is_iso_timestamp(value text, offset_required boolean default true)
 returns boolean
-language sql
+language plpgsql
 immutable
 set search_path = ''
 as $$
-  -- CASE, not AND: the casts below must only ever see text the pattern accepted.
-  select case
-    when value is null
-      or value !~ '^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])([T ]([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?(Z|[+-]([01]\d|2[0-3])(:?[0-5]\d)?)?)?$'
-      or (offset_required and not private.has_utc_offset(value))
-      or pg_catalog.substr(value, 1, 4)::integer = 0
-      then false
-    else pg_catalog.substr(value, 9, 2)::integer <= pg_catalog.date_part('day',
+begin
+  if value is null
+     or value !~ '^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])([T ]([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?(Z|[+-]([01]\d|2[0-3])(:?[0-5]\d)?)?)?$'
+     or (offset_required and not private.has_utc_offset(value))
+     or pg_catalog.substr(value, 1, 4)::integer = 0 then
+    return false;
+  end if;
+  -- Only text the pattern accepted reaches the casts.
+  return pg_catalog.substr(value, 9, 2)::integer <= pg_catalog.date_part('day',
            pg_catalog.make_date(pg_catalog.substr(value, 1, 4)::integer, pg_catalog.substr(value, 6, 2)::integer, 1)
-           + interval '1 month - 1 day')
-  end
+           + interval '1 month - 1 day');
+end;
 $$;
 comment on function private.is_iso_timestamp(text, boolean) is
   'True when the text is an ISO 8601 date-time (with a Z or ±hh[:mm] offset unless offset_required is false; then a bare date too).';

@@ -362,37 +362,37 @@ begin
            ) as duplicate
       from judged j
   )
-  insert into public.import_rows (batch_id, tenant_id, line, external_sale_id, raw, status, errors, sold_at, amount, currency,
+  -- New valid rows start unmatched with the reason; matching below clears it for those it converts.
+  insert into public.import_rows (batch_id, tenant_id, line, external_sale_id, raw, status, errors, note, sold_at, amount, currency,
                                   product_sku, quantity, phone, lead_id, outlet_id)
   select batch.id, p_tenant_id, c.line, pg_catalog.left(c.external_sale_id, 100), c.v,
          case when c.rejected then 'rejected'::public.import_row_status when c.duplicate then 'duplicate' else 'unmatched' end,
          case when c.rejected then c.problems end,
+         case when not c.rejected and not c.duplicate then 'no lead with this phone was captured within the match window before the sale' end,
          c.sold, c.amount_value, case when not c.rejected then tenant.currency end,
          pg_catalog.left(c.product_sku, 100), coalesce(c.quantity_value, 1), c.phone_value, c.known_lead, c.known_outlet
     from classified c
    order by c.position;
 
   -- Match the new valid rows, oldest sale first, each to its named lead or the latest lead with its
-  -- phone captured within the window before the sale.
+  -- phone captured within the window before the sale. Only rows that found a lead are visited: most
+  -- of a large file may find none, and those need no statement of their own.
   for candidate in
-    select r.*, coalesce(r.lead_id, (
-             select l.id from public.leads l
-              where l.tenant_id = p_tenant_id and l.phone = r.phone
-                and l.captured_at between r.sold_at - batch.match_window and r.sold_at
-              order by l.captured_at desc, l.id
-              limit 1)) as match_lead,
-           case when r.lead_id is not null then 'lead_id' else 'phone_window' end as method
-      from public.import_rows r
-     where r.batch_id = batch.id and r.tenant_id = p_tenant_id and r.status = 'unmatched'
-     order by r.sold_at, r.line
+    select m.*
+      from (select r.*, coalesce(r.lead_id, (
+                     select l.id from public.leads l
+                      where l.tenant_id = p_tenant_id and l.phone = r.phone
+                        and l.captured_at between r.sold_at - batch.match_window and r.sold_at
+                      order by l.captured_at desc, l.id
+                      limit 1)) as match_lead,
+                   case when r.lead_id is not null then 'lead_id' else 'phone_window' end as method
+              from public.import_rows r
+             where r.batch_id = batch.id and r.tenant_id = p_tenant_id and r.status = 'unmatched') m
+     where m.match_lead is not null
+     order by m.sold_at, m.line
   loop
-    if candidate.match_lead is null then
-      update public.import_rows r set note = 'no lead with this phone was captured within the match window before the sale'
-       where r.id = candidate.id;
-    else
-      perform private.convert_import_row(
-        (select r from public.import_rows r where r.id = candidate.id), candidate.match_lead, candidate.method);
-    end if;
+    perform private.convert_import_row(
+      (select r from public.import_rows r where r.id = candidate.id), candidate.match_lead, candidate.method);
   end loop;
 
   batch := private.refresh_import_batch(batch.id);
