@@ -107,9 +107,16 @@ describe("lead capture under concurrency", () => {
 
   it("the same customer captured on two devices at once is flagged as a duplicate, not missed", async () => {
     const phone = lead().phone;
-    const [a, b] = await Promise.all([capture(agentClaims, [lead({ phone })]), capture(agentClaims, [lead({ phone })])]);
-    const flags = [...(a as CaptureResult[]), ...(b as CaptureResult[])].map((r) => r.duplicate_of !== null).sort();
-    expect(flags).toEqual([false, true]);
+    const first = lead({ phone });
+    const second = lead({ phone, captured_at: new Date(Date.parse(first.captured_at) + 60_000).toISOString() });
+    const answers = await Promise.all([capture(agentClaims, [second]), capture(agentClaims, [first])]);
+    expect(errors(answers)).toEqual([]);
+    // Whichever commits second flags the pair; the later capture points at the earlier one.
+    const stored = await db<{ client_uuid: string; id: string; duplicate_of: string | null }[]>`
+      select client_uuid, id, duplicate_of from public.leads where client_uuid in (${first.client_uuid}, ${second.client_uuid})`;
+    const byUuid = Object.fromEntries(stored.map((r) => [r.client_uuid, r]));
+    expect(byUuid[first.client_uuid]!.duplicate_of).toBeNull();
+    expect(byUuid[second.client_uuid]!.duplicate_of).toBe(byUuid[first.client_uuid]!.id);
   });
 });
 
