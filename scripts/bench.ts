@@ -78,7 +78,7 @@ const benches: Record<string, (ctx: BenchContext) => Promise<BenchResult>> = {
 };
 
 function line(r: BenchResult): string {
-  return `bench ${r.name}: ${r.value.toFixed(1)} ${r.unit} / ${r.ceiling} ${r.ceiling_value.toFixed(1)} ${r.unit} = ${r.ratio.toFixed(2)} (target ${r.target})`;
+  return `bench ${r.name}: ${r.value.toFixed(1)} ${r.unit} / ${r.ceiling} ${r.ceiling_value.toFixed(1)} ${r.unit} = ${r.ratio.toFixed(3)} (target ${r.target})`;
 }
 
 async function main(): Promise<number> {

@@ -3,7 +3,8 @@
 -- identity row), so a real GoTrue can sign them in too. Every demo password is "password123".
 --
 -- Fixed ids: users 00000000-0000-4000-a000-0000000000NN, tenants …-b000-…, regions …-c000-…,
--- outlets …-d000-…. README "Demo world" lists who is who.
+-- outlets …-d000-…, the invitation …-e000-…; sales data (last section) campaigns …-f000-…, attribution
+-- sources …-f100-…, leads …-f200-…, the import batch …-f300-…. README "Demo world" lists who is who.
 insert into auth.users (
   instance_id, id, aud, role, email, encrypted_password, email_confirmed_at, phone, phone_confirmed_at,
   confirmation_token, recovery_token, email_change_token_new, email_change,

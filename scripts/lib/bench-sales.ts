@@ -8,7 +8,7 @@
 // ceiling runs the identical statements with role service_role (BYPASSRLS), interleaved A B A B.
 import { spawn } from "node:child_process";
 import { createHash, randomUUID } from "node:crypto";
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import postgres from "postgres";
 import { envInt, interleaved, type BenchContext, type BenchResult } from "./bench-common.ts";
@@ -17,7 +17,7 @@ import { dbUrl } from "./settings.ts";
 const pgBin = process.env.TANGENT_PG_BIN ?? "/usr/lib/postgresql/15/bin";
 
 const TENANTS = 200;
-const LEADS_PER_TENANT = 5000;
+const LEADS_PER_TENANT = envInt("TANGENT_BENCH_LEADS_PER_TENANT", 5000); // 1M in all; smaller only to develop the benches
 const AGENTS_PER_TENANT = 10; // users t*100+10 … t*100+19, two per outlet
 const OUTLETS_PER_TENANT = 5;
 const MAX_ROWS = 1000; // supabase/config.toml [api] max_rows: PostgREST limits every read to it
@@ -101,6 +101,13 @@ async function buildLeadWorld({ db, settings, log }: BenchContext): Promise<void
   const leads = counted?.leads;
   if (Number(leads) !== total) throw new Error(`the lead world has ${leads} leads, expected ${total}`);
   log(`  lead world ready in ${((performance.now() - started) / 1000).toFixed(0)} s (database ${settings.dbPort})`);
+  // To weigh a schema change (a policy or helper rewrite) with these benches before writing its migration.
+  const trial = process.env.TANGENT_BENCH_SQL;
+  if (trial) {
+    log(`  applying ${trial} (TANGENT_BENCH_SQL) as superuser`);
+    await db.unsafe(readFileSync(trial, "utf8")).simple();
+    await db.unsafe("vacuum analyze public.leads");
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -125,25 +132,31 @@ function requestSettings(role: string, user: string, method: string, path: strin
 
 interface QueryParams {
   tenant: string; // SQL expression: the tenant's 12-digit number as text
+  agent: string | null; // agents filter to their own leads (&agent_id=eq.<me>), as their app does
   limit: string;
   offset: string;
   status: string;
 }
 
-/** GET /rest/v1/leads?tenant_id=eq.X&select=id,customer_name,phone,status,captured_at&order=captured_at.desc&limit=50 */
+const agentFilter = (p: QueryParams) =>
+  p.agent === null ? "" : ` AND  "public"."leads"."agent_id" = ('${prefix("user")}' || ${p.agent})::uuid`;
+
+/**
+ * GET /rest/v1/leads?tenant_id=eq.X[&agent_id=eq.ME]&select=id,customer_name,phone,status,captured_at&order=captured_at.desc&limit=50
+ */
 function listSql(p: QueryParams): string {
   return `WITH pgrst_source AS ( SELECT "public"."leads"."id", "public"."leads"."customer_name", "public"."leads"."phone", `
     + `"public"."leads"."status", "public"."leads"."captured_at" FROM "public"."leads"  `
-    + `WHERE  "public"."leads"."tenant_id" = ('${prefix("tenant")}' || ${p.tenant})::uuid  `
+    + `WHERE  "public"."leads"."tenant_id" = ('${prefix("tenant")}' || ${p.tenant})::uuid${agentFilter(p)}  `
     + `ORDER BY "public"."leads"."captured_at" DESC LIMIT ${p.limit} OFFSET ${p.offset} )  `
     + `SELECT null::bigint AS total_result_set, pg_catalog.count(_postgrest_t) AS page_total, coalesce(json_agg(_postgrest_t), '[]') AS body, `
     + `nullif(current_setting('response.headers', true), '') AS response_headers, nullif(current_setting('response.status', true), '') AS response_status, `
     + `'' AS response_inserted FROM ( SELECT * FROM pgrst_source ) _postgrest_t`;
 }
 
-/** HEAD /rest/v1/leads?tenant_id=eq.X&status=eq.new with Prefer: count=exact (no body; max_rows caps the page). */
+/** HEAD /rest/v1/leads?tenant_id=eq.X[&agent_id=eq.ME]&status=eq.new with Prefer: count=exact (no body; max_rows caps the page). */
 function countSql(p: QueryParams): string {
-  const where = `WHERE  "public"."leads"."tenant_id" = ('${prefix("tenant")}' || ${p.tenant})::uuid AND  "public"."leads"."status" = ${p.status}`;
+  const where = `WHERE  "public"."leads"."tenant_id" = ('${prefix("tenant")}' || ${p.tenant})::uuid${agentFilter(p)} AND  "public"."leads"."status" = ${p.status}`;
   return `WITH pgrst_source AS ( SELECT "public"."leads".* FROM "public"."leads"  ${where}  LIMIT ${p.limit} OFFSET ${p.offset} ) , `
     + `pgrst_source_count AS (SELECT 1 FROM "public"."leads"  ${where} ) `
     + `SELECT (SELECT pg_catalog.count(*) FROM pgrst_source_count) AS total_result_set, pg_catalog.count(_postgrest_t) AS page_total, `
@@ -154,9 +167,8 @@ function countSql(p: QueryParams): string {
 type Caller = "tenant-wide" | "agent";
 type Query = "list" | "count";
 
-const pgbenchParams: QueryParams = { tenant: ":tn::text", limit: ":lim", offset: ":off", status: ":st" };
-
 function pgbenchScript(role: string, caller: Caller, query: Query): string {
+  const params: QueryParams = { tenant: ":tn::text", agent: caller === "agent" ? ":u::text" : null, limit: ":lim", offset: ":off", status: ":st" };
   const who = caller === "tenant-wide" ? "random(1, 2)" : `random(10, ${9 + AGENTS_PER_TENANT})`;
   return [
     `\\set t random(1, ${TENANTS})`,
@@ -166,7 +178,7 @@ function pgbenchScript(role: string, caller: Caller, query: Query): string {
     `\\set off 0`,
     "BEGIN ISOLATION LEVEL READ COMMITTED READ ONLY;",
     `${requestSettings(role, ":u::text", query === "list" ? "GET" : "HEAD", "/leads")};`,
-    `${query === "list" ? listSql(pgbenchParams) : countSql(pgbenchParams)};`,
+    `${query === "list" ? listSql(params) : countSql(params)};`,
     "COMMIT;",
     "",
   ].join("\n");
@@ -217,45 +229,45 @@ function pgbench(ctx: BenchContext, script: string, seconds: number): Promise<Pg
 async function checkAnswers(ctx: BenchContext): Promise<void> {
   const sql = postgres(roleUrl(ctx, "authenticator"), { max: 1, onnotice: () => {} });
   const t = 7;
-  const params: QueryParams = { tenant: "$1::text", limit: "$2", offset: "0", status: "$3" };
-  const ask = async (role: string, user: number, query: Query) =>
+  type Answer = { total_result_set: string | null; page_total: string; body: string | { id: string }[] };
+  const ask = async (role: string, user: number, query: Query, ownFilter: boolean) =>
     sql.begin(async (tx) => {
+      const params: QueryParams = {
+        tenant: "$1::text", agent: ownFilter ? `'${ID_BASE + user}'` : null, limit: "$2", offset: "0", status: "$3",
+      };
       await tx.unsafe(requestSettings(role, `'${ID_BASE + user}'`, query === "list" ? "GET" : "HEAD", "/leads"));
       const [row] = await tx.unsafe(query === "list" ? listSql(params) : countSql(params),
         query === "list" ? [String(ID_BASE + t), 50] : [String(ID_BASE + t), MAX_ROWS, "new"]);
-      return row as unknown as { total_result_set: string | null; page_total: string; body: string | { id: string }[] };
+      return row as unknown as Answer;
     });
-  const ids = (body: string | { id: string }[]) => (typeof body === "string" ? (JSON.parse(body) as { id: string }[]) : body).map((r) => r.id);
+  const ids = (body: Answer["body"]) => (typeof body === "string" ? (JSON.parse(body) as { id: string }[]) : body).map((r) => r.id);
   try {
     const tenant = uuid("tenant", t);
-    const agent = uuid("user", t * 100 + 13);
+    const agentNo = t * 100 + 13;
+    const agent = uuid("user", agentNo);
     const [expected] = await ctx.db<{ tenant_new: string; agent_new: string; agent_all: string }[]>`
       select count(*) filter (where status = 'new') as tenant_new,
              count(*) filter (where status = 'new' and agent_id = ${agent}) as agent_new,
              count(*) filter (where agent_id = ${agent}) as agent_all
         from public.leads where tenant_id = ${tenant}`;
     const problems: string[] = [];
-    for (const [role, user, what] of [["authenticated", t * 100 + 1, "owner"], ["authenticated", t * 100 + 2, "manager"],
-                                      ["service_role", t * 100 + 1, "ceiling"]] as const) {
-      const list = await ask(role, user, "list");
-      const seen = ids(list.body);
-      const n = (await ctx.db<{ n: string }[]>`select count(*) as n from public.leads where id = any(${seen}::uuid[]) and tenant_id = ${tenant}`)[0]?.n;
-      if (seen.length !== 50 || Number(n) !== 50) problems.push(`${what} list: ${seen.length} rows, ${n} of the tenant (want 50)`);
-      const count = await ask(role, user, "count");
-      if (Number(count.total_result_set) !== Number(expected!.tenant_new)) {
-        problems.push(`${what} count: ${count.total_result_set} (want ${expected!.tenant_new})`);
-      }
-    }
-    const list = await ask("authenticated", t * 100 + 13, "list");
-    const seen = ids(list.body);
-    const n = (await ctx.db<{ n: string }[]>`select count(*) as n from public.leads where id = any(${seen}::uuid[]) and agent_id = ${agent}`)[0]?.n;
-    if (seen.length !== Math.min(50, Number(expected!.agent_all)) || Number(n) !== seen.length) {
-      problems.push(`agent list: ${seen.length} rows, ${n} of their own`);
-    }
-    const count = await ask("authenticated", t * 100 + 13, "count");
-    if (Number(count.total_result_set) !== Number(expected!.agent_new)) {
-      problems.push(`agent count: ${count.total_result_set} (want ${expected!.agent_new})`);
-    }
+    const expect = async (what: string, role: string, user: number, ownFilter: boolean, scope: "tenant" | "agent") => {
+      const seen = ids((await ask(role, user, "list", ownFilter)).body);
+      const inScope = (await ctx.db<{ n: string }[]>`
+        select count(*) as n from public.leads
+         where id = any(${seen}::uuid[]) and tenant_id = ${tenant} and (${scope} = 'tenant' or agent_id = ${agent})`)[0]?.n;
+      const want = scope === "tenant" ? 50 : Math.min(50, Number(expected!.agent_all));
+      if (seen.length !== want || Number(inScope) !== want) problems.push(`${what} list: ${seen.length} rows, ${inScope} in scope (want ${want})`);
+      const total = (await ask(role, user, "count", ownFilter)).total_result_set;
+      const wantTotal = scope === "tenant" ? expected!.tenant_new : expected!.agent_new;
+      if (Number(total) !== Number(wantTotal)) problems.push(`${what} count: ${total} (want ${wantTotal})`);
+    };
+    await expect("owner", "authenticated", t * 100 + 1, false, "tenant");
+    await expect("manager", "authenticated", t * 100 + 2, false, "tenant");
+    await expect("ceiling", "service_role", t * 100 + 1, false, "tenant");
+    await expect("agent (tenant filter only)", "authenticated", agentNo, false, "agent");
+    await expect("agent", "authenticated", agentNo, true, "agent");
+    await expect("agent ceiling", "service_role", agentNo, true, "agent");
     if (problems.length > 0) throw new Error(`RLS answers are wrong, nothing measured: ${problems.join("; ")}`);
   } finally {
     await sql.end();
@@ -341,7 +353,7 @@ export async function captureBatch(ctx: BenchContext): Promise<BenchResult> {
         if (mode === "capture") {
           const rows = await sql.begin(async (tx) => {
             await tx.unsafe(requestSettings("authenticated", `'${user}'`, "POST", "/rpc/capture_leads"));
-            return tx.unsafe("select * from public.capture_leads($1::uuid, $2::jsonb)", [agent.tenant, JSON.stringify(leads)]);
+            return tx.unsafe("select * from public.capture_leads($1::uuid, $2::text::jsonb)", [agent.tenant, JSON.stringify(leads)]);
           });
           const refused = rows.filter((r) => r.result !== "created");
           if (rows.length !== batchSize || refused.length > 0) {
@@ -358,7 +370,7 @@ export async function captureBatch(ctx: BenchContext): Promise<BenchResult> {
             await tx.unsafe(requestSettings("service_role", `'${user}'`, "POST", "/leads"));
             return tx.unsafe(`insert into public.leads (tenant_id, client_uuid, outlet_id, agent_id, customer_name, phone, captured_at, payload_hash, created_by)
               select $1::uuid, r.client_uuid, r.outlet_id, r.agent_id, r.customer_name, r.phone, r.captured_at, r.payload_hash, r.agent_id
-                from jsonb_to_recordset($2::jsonb) as r(client_uuid uuid, outlet_id uuid, agent_id uuid, customer_name text, phone text,
+                from jsonb_to_recordset($2::text::jsonb) as r(client_uuid uuid, outlet_id uuid, agent_id uuid, customer_name text, phone text,
                                                         captured_at timestamptz, payload_hash text)
                   on conflict (tenant_id, client_uuid) do nothing`, [agent.tenant, JSON.stringify(rows)]);
           });

@@ -6,21 +6,26 @@
 -- The session behind the caller's access token must still exist: signing out (any scope), an admin
 -- deleting the user, a ban, or the session timebox end the token's power at once instead of when it
 -- expires up to an hour later. Policies use (select private.uid()) instead of auth.uid().
+-- This and the other helpers every policy calls are plpgsql: PostgreSQL 15 plans a SQL function with
+-- a SET clause again on every call, plpgsql keeps its plans for the session (npm run bench rls-*).
 create function private.uid()
 returns uuid
-language sql
+language plpgsql
 stable
 security definer
 set search_path = ''
 as $$
-  select s.user_id
-    from auth.sessions s
-    join auth.users u on u.id = s.user_id
-   where s.id = nullif(auth.jwt() ->> 'session_id', '')::uuid
-     and s.user_id = auth.uid()
-     and (s.not_after is null or s.not_after > pg_catalog.now())
-     and (u.banned_until is null or u.banned_until <= pg_catalog.now())
-     and u.deleted_at is null
+begin
+  return (
+    select s.user_id
+      from auth.sessions s
+      join auth.users u on u.id = s.user_id
+     where s.id = nullif(auth.jwt() ->> 'session_id', '')::uuid
+       and s.user_id = auth.uid()
+       and (s.not_after is null or s.not_after > pg_catalog.now())
+       and (u.banned_until is null or u.banned_until <= pg_catalog.now())
+       and u.deleted_at is null);
+end;
 $$;
 comment on function private.uid() is
   'auth.uid() if the token''s session is still live and the user neither banned nor deleted, else null.';
@@ -88,18 +93,19 @@ create index user_roles_role_idx on public.user_roles (role);
 
 create function private.authorize(requested_permission text)
 returns boolean
-language sql
+language plpgsql
 stable
 security definer
 set search_path = ''
 as $$
-  select exists (
+begin
+  return exists (
     select 1
       from public.user_roles ur
       join public.role_permissions rp on rp.role = ur.role
      where ur.user_id = (select private.uid())
-       and rp.permission = requested_permission
-  )
+       and rp.permission = requested_permission);
+end;
 $$;
 comment on function private.authorize(text) is
   'True when the caller (live session) holds a role granting the permission. Use as (select private.authorize(''x.y'')).';

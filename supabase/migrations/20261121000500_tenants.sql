@@ -151,15 +151,18 @@ create trigger tenant_memberships_set_updated_at
 
 create function private.my_tenant_ids(roles public.tenant_role[] default null)
 returns setof uuid
-language sql
+language plpgsql
 stable
 security definer
 set search_path = ''
 as $$
+begin
+  return query
   select m.tenant_id
     from public.tenant_memberships m
    where m.user_id = (select private.uid())
-     and (roles is null or m.role = any (roles))
+     and (roles is null or m.role = any (roles));
+end;
 $$;
 comment on function private.my_tenant_ids(public.tenant_role[]) is
   'Tenants where the caller is a member (with one of `roles`, when given).';

@@ -78,33 +78,39 @@ create trigger leads_set_updated_at
 -- without recursing into its RLS; set-returning so a policy evaluates each once per statement.
 create function private.my_tenant_wide_ids(roles public.tenant_role[] default '{owner,manager,viewer}')
 returns setof uuid
-language sql
+language plpgsql
 stable
 security definer
 set search_path = ''
 as $$
+begin
+  return query
   select m.tenant_id
     from public.tenant_memberships m
    where m.user_id = (select private.uid())
      and m.role = any (roles)
-     and m.region_id is null and m.outlet_id is null
+     and m.region_id is null and m.outlet_id is null;
+end;
 $$;
 comment on function private.my_tenant_wide_ids(public.tenant_role[]) is
   'Tenants whose sales data the caller sees whole: owners, managers and viewers scoped to no region or outlet (narrowed to `roles`).';
 
 create function private.my_overseen_outlet_ids(roles public.tenant_role[] default '{region_manager,outlet_manager,viewer}')
 returns setof uuid
-language sql
+language plpgsql
 stable
 security definer
 set search_path = ''
 as $$
+begin
+  return query
   select o.id
     from public.tenant_memberships m
     join public.outlets o on o.tenant_id = m.tenant_id and (o.region_id = m.region_id or o.id = m.outlet_id)
    where m.user_id = (select private.uid())
      and m.role = any (roles)
-     and m.role <> 'agent'
+     and m.role <> 'agent';
+end;
 $$;
 comment on function private.my_overseen_outlet_ids(public.tenant_role[]) is
   'Outlets whose sales data the caller oversees: a region manager''s region, an outlet manager''s outlet, a scoped viewer''s scope (narrowed to `roles`).';
