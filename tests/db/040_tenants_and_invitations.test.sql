@@ -9,27 +9,6 @@
 begin;
 select plan(120);
 
--- The same, but the statement's effects are always rolled back.
-create function pg_temp.dry(q text)
-returns text
-language plpgsql
-as $$
-declare
-  d text;
-  n bigint;
-begin
-  execute q;
-  get diagnostics n = row_count;
-  raise exception using errcode = 'P0001', message = 'dry_run_rollback', detail = case when n > 0 then 'ok' else 'ok (0 rows)' end;
-exception when others then
-  get stacked diagnostics d = pg_exception_detail;
-  if sqlerrm = 'dry_run_rollback' then
-    return d;
-  end if;
-  return sqlstate || coalesce(' ' || substring(d from '^[a-z_]+\.[a-z_]+$'), '');
-end;
-$$;
-
 -- ---------------------------------------------------------------------------------------------
 -- the world
 -- ---------------------------------------------------------------------------------------------
@@ -194,7 +173,7 @@ create function pg_temp.scope(role text, region uuid, outlet uuid)
 returns text
 language sql
 as $$
-  select pg_temp.dry(format(
+  select tests.dry_run(format(
     'insert into public.tenant_memberships (tenant_id, user_id, role, region_id, outlet_id) values (%L, %L, %L, %L, %L)',
     'c0400000-0000-4000-8000-000000000001', (select id from fx where name = 'client'), role, region, outlet))
 $$;
@@ -221,58 +200,58 @@ select is(pg_temp.scope('region_manager', :'ru', null), '23503', 'a region of an
 -- ---------------------------------------------------------------------------------------------
 select tests.authenticate_as(:'manager');
 select is(
-  pg_temp.dry(format($$update public.tenant_memberships set role = 'viewer' where user_id = %L and tenant_id = %L$$, :'owner', :'T')),
+  tests.dry_run(format($$update public.tenant_memberships set role = 'viewer' where user_id = %L and tenant_id = %L$$, :'owner', :'T')),
   'PT403 membership.owner_only', 'a manager cannot demote an owner'
 );
 select is(
-  pg_temp.dry(format($$update public.tenant_memberships set role = 'owner' where user_id = %L and tenant_id = %L$$, :'viewer', :'T')),
+  tests.dry_run(format($$update public.tenant_memberships set role = 'owner' where user_id = %L and tenant_id = %L$$, :'viewer', :'T')),
   'PT403 membership.owner_only', 'a manager cannot promote anyone to owner'
 );
 select is(
-  pg_temp.dry(format($$update public.tenant_memberships set role = 'owner' where user_id = %L and tenant_id = %L$$, :'manager', :'T')),
+  tests.dry_run(format($$update public.tenant_memberships set role = 'owner' where user_id = %L and tenant_id = %L$$, :'manager', :'T')),
   'PT403 membership.owner_only', 'a manager cannot promote themselves to owner'
 );
 select is(
-  pg_temp.dry(format($$delete from public.tenant_memberships where user_id = %L and tenant_id = %L$$, :'owner', :'T')),
+  tests.dry_run(format($$delete from public.tenant_memberships where user_id = %L and tenant_id = %L$$, :'owner', :'T')),
   'PT403 membership.owner_only', 'a manager cannot remove an owner'
 );
 select is(
-  pg_temp.dry(format($$update public.tenant_memberships set role = 'manager' where user_id = %L and tenant_id = %L$$, :'viewer', :'T')),
+  tests.dry_run(format($$update public.tenant_memberships set role = 'manager' where user_id = %L and tenant_id = %L$$, :'viewer', :'T')),
   'ok', 'a manager may change a non-owner''s role'
 );
 select tests.clear_authentication();
 
 select tests.authenticate_as(:'owner');
 select is(
-  pg_temp.dry(format($$update public.tenant_memberships set role = 'manager' where user_id = %L and tenant_id = %L$$, :'owner', :'T')),
+  tests.dry_run(format($$update public.tenant_memberships set role = 'manager' where user_id = %L and tenant_id = %L$$, :'owner', :'T')),
   'PT409 membership.last_owner', 'the last owner cannot demote themselves'
 );
 select is(
-  pg_temp.dry(format($$delete from public.tenant_memberships where user_id = %L and tenant_id = %L$$, :'owner', :'T')),
+  tests.dry_run(format($$delete from public.tenant_memberships where user_id = %L and tenant_id = %L$$, :'owner', :'T')),
   'PT409 membership.last_owner', 'the last owner cannot leave'
 );
 select tests.clear_authentication();
 select tests.authenticate_as(:'admin');
 select is(
-  pg_temp.dry(format($$update public.tenant_memberships set role = 'viewer' where user_id = %L and tenant_id = %L$$, :'owner', :'T')),
+  tests.dry_run(format($$update public.tenant_memberships set role = 'viewer' where user_id = %L and tenant_id = %L$$, :'owner', :'T')),
   'PT409 membership.last_owner', 'a platform admin cannot demote the last owner either'
 );
 select is(
-  pg_temp.dry(format($$update public.tenant_memberships set role = 'owner' where user_id = %L and tenant_id = %L$$, :'viewer', :'T')),
+  tests.dry_run(format($$update public.tenant_memberships set role = 'owner' where user_id = %L and tenant_id = %L$$, :'viewer', :'T')),
   'ok', 'a platform admin (tenants.manage) may promote to owner'
 );
 select tests.clear_authentication();
 select tests.authenticate_as_service_role();
 select is(
-  pg_temp.dry(format($$delete from public.tenant_memberships where user_id = %L and tenant_id = %L$$, :'owner', :'T')),
+  tests.dry_run(format($$delete from public.tenant_memberships where user_id = %L and tenant_id = %L$$, :'owner', :'T')),
   'PT409 membership.last_owner', 'service_role cannot remove the last owner'
 );
 select is(
-  pg_temp.dry(format($$update public.tenant_memberships set tenant_id = %L where user_id = %L and tenant_id = %L$$, :'U', :'viewer', :'T')),
+  tests.dry_run(format($$update public.tenant_memberships set tenant_id = %L where user_id = %L and tenant_id = %L$$, :'U', :'viewer', :'T')),
   'PT400 membership.immutable_keys', 'a membership cannot move to another tenant'
 );
 select is(
-  pg_temp.dry(format($$update public.tenant_memberships set user_id = %L where user_id = %L and tenant_id = %L$$, :'client', :'viewer', :'T')),
+  tests.dry_run(format($$update public.tenant_memberships set user_id = %L where user_id = %L and tenant_id = %L$$, :'client', :'viewer', :'T')),
   'PT400 membership.immutable_keys', 'a membership cannot be handed to another user'
 );
 select tests.clear_authentication();
@@ -283,13 +262,13 @@ select is(
   'ok', 'an owner promotes the manager to owner'
 );
 select is(
-  pg_temp.dry(format($$delete from public.tenant_memberships where user_id = %L and tenant_id = %L$$, :'owner', :'T')),
+  tests.dry_run(format($$delete from public.tenant_memberships where user_id = %L and tenant_id = %L$$, :'owner', :'T')),
   'ok', 'with a second owner, an owner may leave'
 );
 select tests.clear_authentication();
 select tests.authenticate_as(:'manager');
 select is(
-  pg_temp.dry(format($$update public.tenant_memberships set role = 'manager' where user_id = %L and tenant_id = %L$$, :'owner', :'T')),
+  tests.dry_run(format($$update public.tenant_memberships set role = 'manager' where user_id = %L and tenant_id = %L$$, :'owner', :'T')),
   'ok', 'an owner may demote another owner'
 );
 select tests.clear_authentication();
@@ -311,11 +290,11 @@ select ok(not exists (select 1 from public.tenant_memberships where user_id = :'
 
 -- deleting the user who is the tenant's last owner: the membership goes with the user
 select is(
-  pg_temp.dry(format($$delete from auth.users where id = %L$$, :'other_owner')),
+  tests.dry_run(format($$delete from auth.users where id = %L$$, :'other_owner')),
   'ok', 'deleting the user who is the last owner of a tenant still works'
 );
 select is(
-  pg_temp.dry(format($$delete from public.tenants where id = %L$$, :'U')),
+  tests.dry_run(format($$delete from public.tenants where id = %L$$, :'U')),
   'ok', 'deleting a tenant takes its last owner''s membership along'
 );
 
@@ -387,30 +366,30 @@ select invitation_id as inv_agent, token as tok_agent
   from public.create_tenant_invitation(:'T', 'agent', email => 't040-invitee@test.tangent', outlet_id => :'o1') \gset
 select ok(:'tok_agent' <> :'tok_owner', 'every invitation gets its own token');
 select is(
-  pg_temp.dry(format($$select * from public.create_tenant_invitation(%L, 'manager', email => 'm2@test.tangent')$$, :'T')),
+  tests.dry_run(format($$select * from public.create_tenant_invitation(%L, 'manager', email => 'm2@test.tangent')$$, :'T')),
   'ok', 'a manager may invite a manager'
 );
 select is(
-  pg_temp.dry(format($$select * from public.create_tenant_invitation(%L, 'owner', email => 'o2@test.tangent')$$, :'T')),
+  tests.dry_run(format($$select * from public.create_tenant_invitation(%L, 'owner', email => 'o2@test.tangent')$$, :'T')),
   'PT403 invitation.forbidden', 'a manager may not invite an owner'
 );
 select tests.clear_authentication();
 
 select tests.authenticate_as(:'agent_o1');
 select is(
-  pg_temp.dry(format($$select * from public.create_tenant_invitation(%L, 'viewer', email => 'v@test.tangent')$$, :'T')),
+  tests.dry_run(format($$select * from public.create_tenant_invitation(%L, 'viewer', email => 'v@test.tangent')$$, :'T')),
   'PT403 invitation.forbidden', 'an agent may not invite'
 );
 select tests.clear_authentication();
 select tests.authenticate_as(:'region_mgr');
 select is(
-  pg_temp.dry(format($$select * from public.create_tenant_invitation(%L, 'agent', email => 'a@test.tangent', outlet_id => %L)$$, :'T', :'o1')),
+  tests.dry_run(format($$select * from public.create_tenant_invitation(%L, 'agent', email => 'a@test.tangent', outlet_id => %L)$$, :'T', :'o1')),
   'PT403 invitation.forbidden', 'a region manager may not invite, not even into their region'
 );
 select tests.clear_authentication();
 select tests.authenticate_as(:'other_owner');
 select is(
-  pg_temp.dry(format($$select * from public.create_tenant_invitation(%L, 'viewer', email => 'v@test.tangent')$$, :'T')),
+  tests.dry_run(format($$select * from public.create_tenant_invitation(%L, 'viewer', email => 'v@test.tangent')$$, :'T')),
   'PT403 invitation.forbidden', 'the owner of another tenant may not invite into this one'
 );
 select is(
@@ -419,20 +398,20 @@ select is(
   'an unknown tenant gets the very same answer as a foreign one (no probing of tenant ids)'
 );
 select is(
-  pg_temp.dry(format($$select * from public.create_tenant_invitation(%L, 'viewer', email => 'v@test.tangent')$$, gen_random_uuid())),
+  tests.dry_run(format($$select * from public.create_tenant_invitation(%L, 'viewer', email => 'v@test.tangent')$$, gen_random_uuid())),
   'PT403 invitation.forbidden', 'an unknown tenant: PT403 invitation.forbidden'
 );
 select tests.clear_authentication();
 select tests.authenticate_as(:'owner');
 select tests.meanwhile($$delete from auth.sessions where id = (auth.jwt() ->> 'session_id')::uuid$$);
 select is(
-  pg_temp.dry(format($$select * from public.create_tenant_invitation(%L, 'viewer', email => 'v@test.tangent')$$, :'T')),
+  tests.dry_run(format($$select * from public.create_tenant_invitation(%L, 'viewer', email => 'v@test.tangent')$$, :'T')),
   'PT403 invitation.forbidden', 'a signed-out owner token cannot invite'
 );
 select tests.clear_authentication();
 select tests.authenticate_as(:'admin');
 select is(
-  pg_temp.dry(format($$select * from public.create_tenant_invitation(%L, 'owner', email => 'o3@test.tangent')$$, :'T')),
+  tests.dry_run(format($$select * from public.create_tenant_invitation(%L, 'owner', email => 'o3@test.tangent')$$, :'T')),
   'ok', 'a platform admin may invite an owner into any tenant'
 );
 select tests.clear_authentication();
@@ -442,43 +421,43 @@ select tests.authenticate_as(:'owner');
 select invitation_id as inv_phone, token as tok_phone
   from public.create_tenant_invitation(:'T', 'agent', phone => '+998 90 111-22-88', outlet_id => :'o2') \gset
 select is(
-  pg_temp.dry(format($$select * from public.create_tenant_invitation(%L, 'viewer', phone => '+4915112345678')$$, :'T')),
+  tests.dry_run(format($$select * from public.create_tenant_invitation(%L, 'viewer', phone => '+4915112345678')$$, :'T')),
   '22023 phone.pattern_mismatch', 'a phone outside the tenant''s pattern is refused'
 );
 select is(
-  pg_temp.dry(format($$select * from public.create_tenant_invitation(%L, 'agent', email => 'x@test.tangent')$$, :'T')),
+  tests.dry_run(format($$select * from public.create_tenant_invitation(%L, 'agent', email => 'x@test.tangent')$$, :'T')),
   'PT400 invitation.invalid_scope', 'an agent invitation without an outlet is refused (PT400)'
 );
 select is(
-  pg_temp.dry(format($$select * from public.create_tenant_invitation(%L, 'region_manager', email => 'x@test.tangent', outlet_id => %L)$$, :'T', :'o1')),
+  tests.dry_run(format($$select * from public.create_tenant_invitation(%L, 'region_manager', email => 'x@test.tangent', outlet_id => %L)$$, :'T', :'o1')),
   'PT400 invitation.invalid_scope', 'a region_manager invitation with an outlet instead of a region is refused'
 );
 select is(
-  pg_temp.dry(format($$select * from public.create_tenant_invitation(%L, 'agent', email => 'x@test.tangent', outlet_id => %L)$$, :'T', :'uo')),
+  tests.dry_run(format($$select * from public.create_tenant_invitation(%L, 'agent', email => 'x@test.tangent', outlet_id => %L)$$, :'T', :'uo')),
   'PT400 invitation.unknown_scope', 'an outlet of another tenant is refused'
 );
 select is(
-  pg_temp.dry(format($$select * from public.create_tenant_invitation(%L, 'viewer', email => 'x@test.tangent', phone => '998901234567')$$, :'T')),
+  tests.dry_run(format($$select * from public.create_tenant_invitation(%L, 'viewer', email => 'x@test.tangent', phone => '998901234567')$$, :'T')),
   'PT400 invitation.recipient_required', 'an email and a phone at once are refused'
 );
 select is(
-  pg_temp.dry(format($$select * from public.create_tenant_invitation(%L, 'viewer', email => '  ')$$, :'T')),
+  tests.dry_run(format($$select * from public.create_tenant_invitation(%L, 'viewer', email => '  ')$$, :'T')),
   'PT400 invitation.recipient_required', 'no recipient is refused'
 );
 select is(
-  pg_temp.dry(format($$select * from public.create_tenant_invitation(%L, 'viewer', email => 'not-an-email')$$, :'T')),
+  tests.dry_run(format($$select * from public.create_tenant_invitation(%L, 'viewer', email => 'not-an-email')$$, :'T')),
   'PT400 invitation.invalid_email', 'a malformed email is refused'
 );
 select is(
-  pg_temp.dry(format($$select * from public.create_tenant_invitation(%L, 'viewer', email => 'x@test.tangent', valid_for => '10 minutes')$$, :'T')),
+  tests.dry_run(format($$select * from public.create_tenant_invitation(%L, 'viewer', email => 'x@test.tangent', valid_for => '10 minutes')$$, :'T')),
   'PT400 invitation.invalid_validity', 'a validity under an hour is refused'
 );
 select is(
-  pg_temp.dry(format($$select * from public.create_tenant_invitation(%L, 'viewer', email => 'x@test.tangent', valid_for => '31 days')$$, :'T')),
+  tests.dry_run(format($$select * from public.create_tenant_invitation(%L, 'viewer', email => 'x@test.tangent', valid_for => '31 days')$$, :'T')),
   'PT400 invitation.invalid_validity', 'a validity over 30 days is refused'
 );
 select is(
-  pg_temp.dry(format($$select * from public.create_tenant_invitation(%L, 'viewer', email => 'T040-Agent-O2@test.tangent')$$, :'T')),
+  tests.dry_run(format($$select * from public.create_tenant_invitation(%L, 'viewer', email => 'T040-Agent-O2@test.tangent')$$, :'T')),
   'PT409 membership.exists', 'inviting an existing member (email in other letters) is refused'
 );
 select tests.clear_authentication();
@@ -508,27 +487,27 @@ select results_eq(
 -- invitations: accept
 -- ---------------------------------------------------------------------------------------------
 select tests.authenticate_as_anon();
-select is(pg_temp.dry(format($$select * from public.create_tenant_invitation(%L, 'viewer', email => 'x@test.tangent')$$, :'T')), '42501', 'anon cannot create invitations');
-select is(pg_temp.dry(format($$select * from public.accept_tenant_invitation(%L)$$, :'tok_agent')), '42501', 'anon cannot accept invitations');
-select is(pg_temp.dry(format($$select public.revoke_tenant_invitation(%L)$$, :'inv_agent')), '42501', 'anon cannot revoke invitations');
-select is(pg_temp.dry(format($$select * from private.accept_tenant_invitation(%L)$$, :'tok_agent')), '42501', 'anon cannot reach the private functions either');
+select is(tests.dry_run(format($$select * from public.create_tenant_invitation(%L, 'viewer', email => 'x@test.tangent')$$, :'T')), '42501', 'anon cannot create invitations');
+select is(tests.dry_run(format($$select * from public.accept_tenant_invitation(%L)$$, :'tok_agent')), '42501', 'anon cannot accept invitations');
+select is(tests.dry_run(format($$select public.revoke_tenant_invitation(%L)$$, :'inv_agent')), '42501', 'anon cannot revoke invitations');
+select is(tests.dry_run(format($$select * from private.accept_tenant_invitation(%L)$$, :'tok_agent')), '42501', 'anon cannot reach the private functions either');
 select tests.clear_authentication();
 
 select tests.authenticate_as(:'stranger');
 select is(
-  pg_temp.dry(format($$select * from public.accept_tenant_invitation(%L)$$, :'tok_agent')),
+  tests.dry_run(format($$select * from public.accept_tenant_invitation(%L)$$, :'tok_agent')),
   'PT403 invitation.wrong_recipient', 'someone else holding the token cannot accept it'
 );
 select is(
-  pg_temp.dry(format($$select * from public.accept_tenant_invitation(%L)$$, 'no-such-token')),
+  tests.dry_run(format($$select * from public.accept_tenant_invitation(%L)$$, 'no-such-token')),
   'PT404 invitation.not_found', 'an unknown token: PT404'
 );
 select is(
-  pg_temp.dry($$select * from public.accept_tenant_invitation(null)$$),
+  tests.dry_run($$select * from public.accept_tenant_invitation(null)$$),
   'PT404 invitation.not_found', 'a null token: PT404'
 );
 select is(
-  pg_temp.dry(format($$select * from public.accept_tenant_invitation(%L)$$, encode(sha256(convert_to(:'tok_agent', 'UTF8')), 'hex'))),
+  tests.dry_run(format($$select * from public.accept_tenant_invitation(%L)$$, encode(sha256(convert_to(:'tok_agent', 'UTF8')), 'hex'))),
   'PT404 invitation.not_found', 'the stored hash is not a usable token'
 );
 select tests.clear_authentication();
@@ -540,7 +519,7 @@ select results_eq(
   'the right recipient (confirmed email) becomes a member with the invitation''s role, scope and inviter'
 );
 select is(
-  pg_temp.dry(format($$select * from public.accept_tenant_invitation(%L)$$, :'tok_agent')),
+  tests.dry_run(format($$select * from public.accept_tenant_invitation(%L)$$, :'tok_agent')),
   'PT409 invitation.already_used', 'the same invitation cannot be used twice'
 );
 select tests.clear_authentication();
@@ -551,7 +530,7 @@ select results_eq(
 );
 select tests.authenticate_as(:'stranger');
 select is(
-  pg_temp.dry(format($$select * from public.accept_tenant_invitation(%L)$$, :'tok_agent')),
+  tests.dry_run(format($$select * from public.accept_tenant_invitation(%L)$$, :'tok_agent')),
   'PT409 invitation.already_used', 'a used invitation stays used for anyone'
 );
 select tests.clear_authentication();
@@ -563,13 +542,13 @@ select token as tok_unconfirmed_phone from public.create_tenant_invitation(:'T',
 select tests.clear_authentication();
 select tests.authenticate_as(:'unconfirmed');
 select is(
-  pg_temp.dry(format($$select * from public.accept_tenant_invitation(%L)$$, :'tok_unconfirmed')),
+  tests.dry_run(format($$select * from public.accept_tenant_invitation(%L)$$, :'tok_unconfirmed')),
   'PT403 invitation.wrong_recipient', 'an account whose email is not confirmed cannot accept an email invitation'
 );
 select tests.clear_authentication();
 select tests.authenticate_as(:'unconfirmed_phone');
 select is(
-  pg_temp.dry(format($$select * from public.accept_tenant_invitation(%L)$$, :'tok_unconfirmed_phone')),
+  tests.dry_run(format($$select * from public.accept_tenant_invitation(%L)$$, :'tok_unconfirmed_phone')),
   'PT403 invitation.wrong_recipient', 'an account whose phone is not confirmed cannot accept a phone invitation'
 );
 select tests.clear_authentication();
@@ -582,11 +561,11 @@ select results_eq(
   'a phone invitation is accepted by the account with that confirmed phone'
 );
 select is(
-  pg_temp.dry(format($$select * from public.accept_tenant_invitation(%L)$$, :'tok_email')),
+  tests.dry_run(format($$select * from public.accept_tenant_invitation(%L)$$, :'tok_email')),
   'PT409 membership.exists', 'a member accepting another invitation to the same tenant: PT409 membership.exists'
 );
 select is(
-  pg_temp.dry(format($$select * from public.accept_tenant_invitation(%L)$$, :'tok_email_first')),
+  tests.dry_run(format($$select * from public.accept_tenant_invitation(%L)$$, :'tok_email_first')),
   'PT410 invitation.revoked', 'the invitation replaced by a re-invite is revoked (PT410)'
 );
 select tests.clear_authentication();
@@ -599,12 +578,12 @@ select tests.clear_authentication();
 update public.tenant_invitations set expires_at = now() where id = :'inv_exp';
 select tests.authenticate_as(:'stranger');
 select is(
-  pg_temp.dry(format($$select * from public.accept_tenant_invitation(%L)$$, :'tok_exp')),
+  tests.dry_run(format($$select * from public.accept_tenant_invitation(%L)$$, :'tok_exp')),
   'PT410 invitation.expired', 'an invitation at or past expires_at: PT410 invitation.expired'
 );
 select tests.meanwhile(format($$update public.tenant_invitations set expires_at = now() + interval '1 second' where id = %L$$, :'inv_exp'));
 select is(
-  pg_temp.dry(format($$select * from public.accept_tenant_invitation(%L)$$, :'tok_exp')),
+  tests.dry_run(format($$select * from public.accept_tenant_invitation(%L)$$, :'tok_exp')),
   'ok', 'one second before expiry it is still accepted'
 );
 select tests.clear_authentication();
@@ -613,7 +592,7 @@ select tests.clear_authentication();
 select tests.authenticate_as(:'stranger');
 select tests.meanwhile($$delete from auth.sessions where id = (auth.jwt() ->> 'session_id')::uuid$$);
 select is(
-  pg_temp.dry(format($$select * from public.accept_tenant_invitation(%L)$$, :'tok_exp')),
+  tests.dry_run(format($$select * from public.accept_tenant_invitation(%L)$$, :'tok_exp')),
   'PT401 auth.not_signed_in', 'a signed-out token cannot accept'
 );
 select tests.clear_authentication();
@@ -622,19 +601,19 @@ select tests.clear_authentication();
 -- invitations: revoke
 -- ---------------------------------------------------------------------------------------------
 select tests.authenticate_as(:'agent_o1');
-select is(pg_temp.dry(format($$select public.revoke_tenant_invitation(%L)$$, :'inv_exp')),
+select is(tests.dry_run(format($$select public.revoke_tenant_invitation(%L)$$, :'inv_exp')),
   'PT404 invitation.not_found', 'an agent cannot revoke (the invitation does not exist for them)');
 select tests.clear_authentication();
 select tests.authenticate_as(:'other_owner');
-select is(pg_temp.dry(format($$select public.revoke_tenant_invitation(%L)$$, :'inv_exp')),
+select is(tests.dry_run(format($$select public.revoke_tenant_invitation(%L)$$, :'inv_exp')),
   'PT404 invitation.not_found', 'the owner of another tenant cannot revoke');
 select tests.clear_authentication();
 select tests.authenticate_as(:'manager');
-select is(pg_temp.dry(format($$select public.revoke_tenant_invitation(%L)$$, :'inv_owner')),
+select is(tests.dry_run(format($$select public.revoke_tenant_invitation(%L)$$, :'inv_owner')),
   'PT404 invitation.not_found', 'a manager cannot revoke an owner invitation (they could not have created it)');
-select is(pg_temp.dry(format($$select public.revoke_tenant_invitation(%L)$$, :'inv_agent')),
+select is(tests.dry_run(format($$select public.revoke_tenant_invitation(%L)$$, :'inv_agent')),
   'PT409 invitation.already_used', 'an accepted invitation cannot be revoked');
-select is(pg_temp.dry(format($$select public.revoke_tenant_invitation(%L)$$, gen_random_uuid())),
+select is(tests.dry_run(format($$select public.revoke_tenant_invitation(%L)$$, gen_random_uuid())),
   'PT404 invitation.not_found', 'an unknown invitation id: PT404');
 select is(tests.outcome(format($$select public.revoke_tenant_invitation(%L)$$, :'inv_exp')),
   'ok', 'a manager revokes a viewer invitation');
@@ -650,7 +629,7 @@ select is(
 );
 select tests.authenticate_as(:'stranger');
 select is(
-  pg_temp.dry(format($$select * from public.accept_tenant_invitation(%L)$$, :'tok_exp')),
+  tests.dry_run(format($$select * from public.accept_tenant_invitation(%L)$$, :'tok_exp')),
   'PT410 invitation.revoked', 'a revoked invitation cannot be accepted (PT410 invitation.revoked)'
 );
 select tests.clear_authentication();

@@ -12,27 +12,6 @@
 begin;
 select plan(191);
 
--- Runs a statement and reports its outcome like tests.outcome, but always rolls its effects back.
-create function pg_temp.dry(q text)
-returns text
-language plpgsql
-as $$
-declare
-  d text;
-  n bigint;
-begin
-  execute q;
-  get diagnostics n = row_count;
-  raise exception using errcode = 'P0001', message = 'dry_run_rollback', detail = case when n > 0 then 'ok' else 'ok (0 rows)' end;
-exception when others then
-  get stacked diagnostics d = pg_exception_detail;
-  if sqlerrm = 'dry_run_rollback' then
-    return d;
-  end if;
-  return sqlstate || coalesce(' ' || substring(d from '^[a-z_]+\.[a-z_]+$'), '');
-end;
-$$;
-
 -- ---------------------------------------------------------------------------------------------
 -- the world
 -- ---------------------------------------------------------------------------------------------
@@ -155,7 +134,7 @@ declare
   result text;
 begin
   perform pg_temp.auth(who);
-  result := pg_temp.dry(q);
+  result := tests.dry_run(q);
   perform tests.clear_authentication();
   return result;
 end;
@@ -228,7 +207,7 @@ select is(
 select tests.authenticate_as(:'agent_a');
 select tests.meanwhile($$delete from auth.sessions where id = (auth.jwt() ->> 'session_id')::uuid$$);
 select is(
-  pg_temp.dry(format($$select * from public.record_conversion(%L, 1000, 'signed-out')$$, :'la1')),
+  tests.dry_run(format($$select * from public.record_conversion(%L, 1000, 'signed-out')$$, :'la1')),
   'PT404 conversion.lead_not_found', 'a signed-out agent''s token sells nothing'
 );
 select tests.clear_authentication();
@@ -293,15 +272,15 @@ select is(
   :'s1'::uuid, 'a replay without the optional fields returns the first sale as well'
 );
 select is(
-  pg_temp.dry(format($$select * from public.record_conversion(%L, 120000.51, 'sale-la1')$$, :'la1')),
+  tests.dry_run(format($$select * from public.record_conversion(%L, 120000.51, 'sale-la1')$$, :'la1')),
   'PT409 conversion.request_key_reused', 'the same request_key with another amount: PT409 conversion.request_key_reused'
 );
 select is(
-  pg_temp.dry(format($$select * from public.record_conversion(%L, 120000.50, 'sale-la1')$$, :'la2')),
+  tests.dry_run(format($$select * from public.record_conversion(%L, 120000.50, 'sale-la1')$$, :'la2')),
   'PT409 conversion.request_key_reused', 'the same request_key for another lead: PT409'
 );
 select is(
-  pg_temp.dry(format($$select * from public.record_conversion(%L, 5, 'sale-la1-second')$$, :'la1')),
+  tests.dry_run(format($$select * from public.record_conversion(%L, 5, 'sale-la1-second')$$, :'la1')),
   'PT409 conversion.lead_already_converted', 'a second active sale on the lead (limit 1): PT409 conversion.lead_already_converted'
 );
 select tests.clear_authentication();
@@ -392,31 +371,31 @@ select tests.authenticate_as(:'owner');
 select is((select id from public.reverse_conversion(:'s1', 'rev-s1-1', 20000.50)), :'r1'::uuid, 'a replay of the reversal returns it');
 select is((select id from public.reverse_conversion(:'s1', 'rev-s1-1')), :'r1'::uuid, 'a replay without the amount returns it as well');
 select is(
-  pg_temp.dry(format($$select * from public.reverse_conversion(%L, 'rev-s1-1', 5)$$, :'s1')),
+  tests.dry_run(format($$select * from public.reverse_conversion(%L, 'rev-s1-1', 5)$$, :'s1')),
   'PT409 conversion.request_key_reused', 'the reversal''s key with another amount: PT409 conversion.request_key_reused'
 );
 select is(
-  pg_temp.dry(format($$select * from public.reverse_conversion(%L, 'rev-s1-1')$$, :'sb')),
+  tests.dry_run(format($$select * from public.reverse_conversion(%L, 'rev-s1-1')$$, :'sb')),
   'PT409 conversion.request_key_reused', 'the reversal''s key on another sale: PT409'
 );
 select is(
-  pg_temp.dry(format($$select * from public.reverse_conversion(%L, 'sale-lb')$$, :'s1')),
+  tests.dry_run(format($$select * from public.reverse_conversion(%L, 'sale-lb')$$, :'s1')),
   'PT409 conversion.request_key_reused', 'a sale''s key used for a reversal: PT409'
 );
 select is(
-  pg_temp.dry(format($$select * from public.record_conversion(%L, 20000.50, 'rev-s1-1')$$, :'la1')),
+  tests.dry_run(format($$select * from public.record_conversion(%L, 20000.50, 'rev-s1-1')$$, :'la1')),
   'PT409 conversion.request_key_reused', 'a reversal''s key used for a sale: PT409'
 );
 select is(
-  pg_temp.dry(format($$select * from public.reverse_conversion(%L, 'rev-of-rev')$$, :'r1')),
+  tests.dry_run(format($$select * from public.reverse_conversion(%L, 'rev-of-rev')$$, :'r1')),
   'PT400 conversion.not_a_sale', 'a reversal cannot itself be reversed (PT400 conversion.not_a_sale)'
 );
 select is(
-  pg_temp.dry(format($$select * from public.reverse_conversion(%L, 'too-much', 100000.01)$$, :'s1')),
+  tests.dry_run(format($$select * from public.reverse_conversion(%L, 'too-much', 100000.01)$$, :'s1')),
   'PT409 conversion.reversal_exceeds_sale', 'more than what remains (100000.00) is refused'
 );
 select is(
-  pg_temp.dry(format($$select * from public.record_conversion(%L, 5, 'still-converted')$$, :'la1')),
+  tests.dry_run(format($$select * from public.record_conversion(%L, 5, 'still-converted')$$, :'la1')),
   'PT409 conversion.lead_already_converted', 'a partly reversed sale still counts against the limit'
 );
 select tests.clear_authentication();
@@ -429,11 +408,11 @@ select is((select status::text from public.leads where id = :'la1'), 'qualified'
 
 select tests.authenticate_as(:'owner');
 select is(
-  pg_temp.dry(format($$select * from public.reverse_conversion(%L, 'rev-s1-3')$$, :'s1')),
+  tests.dry_run(format($$select * from public.reverse_conversion(%L, 'rev-s1-3')$$, :'s1')),
   'PT409 conversion.already_reversed', 'reversing a fully reversed sale: PT409 conversion.already_reversed'
 );
 select is(
-  pg_temp.dry(format($$select * from public.reverse_conversion(%L, 'rev-s1-4', 1)$$, :'s1')),
+  tests.dry_run(format($$select * from public.reverse_conversion(%L, 'rev-s1-4', 1)$$, :'s1')),
   'PT409 conversion.already_reversed', '… with an amount too'
 );
 select is((select id from public.reverse_conversion(:'s1', 'rev-s1-2')), :'r2'::uuid, 'a replay after the full reversal still returns it');
@@ -467,7 +446,7 @@ select is(
 select id as m1 from public.record_conversion(:'lmulti', 1000, 'multi-1', '2026-10-07T10:00:00+05:00') \gset
 select id as m2 from public.record_conversion(:'lmulti', 1500, 'multi-2', '2026-10-07T11:00:00+05:00') \gset
 select is(
-  pg_temp.dry(format($$select * from public.record_conversion(%L, 2000, 'multi-3')$$, :'lmulti')),
+  tests.dry_run(format($$select * from public.record_conversion(%L, 2000, 'multi-3')$$, :'lmulti')),
   'PT409 conversion.lead_already_converted', 'a third active sale exceeds the limit of 2'
 );
 select id as m1r from public.reverse_conversion(:'m1', 'multi-1-rev') \gset
@@ -728,11 +707,11 @@ select is(
   '23514 ledger.unbalanced', 'an entry slipped into an existing balanced transaction fails at commit'
 );
 select is(
-  pg_temp.dry(pg_temp.direct_tx(format($$(%L::uuid, 0::numeric, 'UZS'), (%L::uuid, 0, 'UZS')$$, :'receivable', :'revenue'))),
+  tests.dry_run(pg_temp.direct_tx(format($$(%L::uuid, 0::numeric, 'UZS'), (%L::uuid, 0, 'UZS')$$, :'receivable', :'revenue'))),
   '23514', 'zero entries are refused outright'
 );
 select is(
-  pg_temp.dry(format($$%s; select 1 from public.ledger_unbalanced_transactions() u where u.transaction_id = 'c1000000-0000-4000-8000-0000000000ee' and u.total = 10 and u.entry_count = 1$$,
+  tests.dry_run(format($$%s; select 1 from public.ledger_unbalanced_transactions() u where u.transaction_id = 'c1000000-0000-4000-8000-0000000000ee' and u.total = 10 and u.entry_count = 1$$,
                      pg_temp.direct_tx(format($$(%L::uuid, 10::numeric, 'UZS')$$, :'receivable')))),
   'ok', 'ledger_unbalanced_transactions() reports such a transaction while it exists (the proof can fail)'
 );
@@ -754,7 +733,7 @@ select results_eq(
   '… and posts nothing more: the first entries only, on accounts opened from the chart'
 );
 select is(
-  pg_temp.dry(format($$select private.ledger_post(%L, 'adjustment', 'adj-x', now(), 'UZS', '[{"account": "petty_cash", "amount": 1}, {"account": "cash", "amount": -1}]')$$, :'T')),
+  tests.dry_run(format($$select private.ledger_post(%L, 'adjustment', 'adj-x', now(), 'UZS', '[{"account": "petty_cash", "amount": 1}, {"account": "cash", "amount": -1}]')$$, :'T')),
   '22023', 'an account code outside the chart is refused'
 );
 select private.ledger_reverse(:'adj1', 'adjustment', 'adj-1-rev', '2026-11-01T00:00:00+05:00', 'undo') as adj1_rev \gset

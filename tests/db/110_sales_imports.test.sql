@@ -11,27 +11,6 @@
 begin;
 select plan(133);
 
--- Runs a statement and reports its outcome like tests.outcome, but always rolls its effects back.
-create function pg_temp.dry(q text)
-returns text
-language plpgsql
-as $$
-declare
-  d text;
-  n bigint;
-begin
-  execute q;
-  get diagnostics n = row_count;
-  raise exception using errcode = 'P0001', message = 'dry_run_rollback', detail = case when n > 0 then 'ok' else 'ok (0 rows)' end;
-exception when others then
-  get stacked diagnostics d = pg_exception_detail;
-  if sqlerrm = 'dry_run_rollback' then
-    return d;
-  end if;
-  return sqlstate || coalesce(' ' || substring(d from '^[a-z_]+\.[a-z_]+$'), '');
-end;
-$$;
-
 -- ---------------------------------------------------------------------------------------------
 -- the world
 -- ---------------------------------------------------------------------------------------------
@@ -128,7 +107,7 @@ declare
   result text;
 begin
   perform pg_temp.auth(who);
-  result := pg_temp.dry(q);
+  result := tests.dry_run(q);
   perform tests.clear_authentication();
   return result;
 end;

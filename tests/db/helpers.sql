@@ -625,6 +625,29 @@ $$;
 comment on function tests.outcome(text) is
   'Runs a statement and returns ok / ok (0 rows) / its SQLSTATE and stable error code, for is() assertions.';
 
+-- Like tests.outcome, but the statement's effects are always rolled back: for probing what a caller
+-- may do without changing the world the next assertions see.
+create function tests.dry_run(statement text)
+  returns text
+  language plpgsql
+as $$
+declare
+  v_detail text;
+  v_rows bigint;
+begin
+  execute statement;
+  get diagnostics v_rows = row_count;
+  raise exception using errcode = 'P0001', message = 'dry_run_rollback', detail = case when v_rows > 0 then 'ok' else 'ok (0 rows)' end;
+exception when others then
+  get stacked diagnostics v_detail = pg_exception_detail;
+  if sqlerrm = 'dry_run_rollback' then
+    return v_detail;
+  end if;
+  return sqlstate || coalesce(' ' || substring(v_detail from '^[a-z_]+\.[a-z_]+$'), '');
+end
+$$;
+comment on function tests.dry_run(text) is 'tests.outcome for a statement whose effects are rolled back.';
+
 -- Like tests.outcome, with the error message instead of the code (for messages that name a field).
 create function tests.error_message(statement text)
   returns text
