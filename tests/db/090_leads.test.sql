@@ -10,7 +10,7 @@
 -- captured_at values are fixed instants in the past, or now() ± minutes where the 5-minute limit
 -- is under test.
 begin;
-select plan(294);
+select plan(297);
 
 -- ---------------------------------------------------------------------------------------------
 -- helpers
@@ -871,6 +871,25 @@ select is(
     (14, 'admin', 'Vis 1,Vis 2,Vis 3,Vis 4,Vis 5,Vis 6,Vis 7'), (15, 'leaver', 'Vis 7'), (16, 'anon', '42501')
   ) as v(ord, persona, expected)
  order by v.ord;
+-- The policy's leading conjunct (private.my_readable_tenant_array, 1450) checks the session as well,
+-- and gives a platform admin every tenant, also one who belongs to a tenant.
+select tests.authenticate_as(:'owner');
+select tests.meanwhile($$delete from auth.sessions where id = (auth.jwt() ->> 'session_id')::uuid$$);
+select is((select count(*) from public.leads where customer_name like 'Vis %'), 0::bigint,
+  'a signed-out owner''s token sees no lead any more');
+select tests.clear_authentication();
+select tests.meanwhile(format($$insert into public.tenant_memberships (tenant_id, user_id, role, outlet_id) values (%L, %L, 'agent', %L)$$, :'T', (select id from fx where name = 'admin'), :'o1'));
+select is(
+  pg_temp.seen_as('admin', $$select string_agg(customer_name, ',' order by customer_name) from public.leads where customer_name like 'Vis %'$$),
+  'Vis 1,Vis 2,Vis 3,Vis 4,Vis 5,Vis 6,Vis 7', 'an admin who is also an agent of T still sees every tenant''s leads');
+select tests.meanwhile(format($$insert into public.user_roles (user_id, role) values (%L, 'admin')$$, (select id from fx where name = 'client')));
+select tests.meanwhile(format('delete from public.user_roles where user_id = %L', (select id from fx where name = 'admin')));
+select is(
+  pg_temp.seen_as('admin', $$select string_agg(customer_name, ',' order by customer_name) from public.leads where customer_name like 'Vis %'$$),
+  '', '… and once the admin role is revoked, only their own leads as an agent (none)');
+select tests.meanwhile(format('delete from public.tenant_memberships where user_id = %L', (select id from fx where name = 'admin')));
+select tests.meanwhile(format($$insert into public.user_roles (user_id, role) values (%L, 'admin')$$, (select id from fx where name = 'admin')));
+select tests.meanwhile(format('delete from public.user_roles where user_id = %L', (select id from fx where name = 'client')));
 select tests.authenticate_as(:'leaver');
 select tests.meanwhile(format('delete from public.tenant_memberships where user_id = %L', :'leaver'));
 select is(
