@@ -133,7 +133,7 @@ grant select, delete on table public.tool_authorizations to authenticated;
 grant insert (client_id, tool_id) on table public.tool_authorizations to authenticated;
 grant select, insert, update, delete on table public.tool_authorizations to service_role;
 
-create policy "tool_authorizations: clients, the tool's creator and admins read"
+create policy "tool_authorizations: client, tool creator and admins read"
   on public.tool_authorizations for select to authenticated
   using (client_id = (select private.uid()) or tool_id in (select private.my_tool_ids())
          or (select private.authorize('points.read')));

@@ -71,8 +71,8 @@ create index points_holds_active_expiry_idx on public.points_holds (expires_at) 
 
 -- Charges a locked wallet for one use: the caller has locked the wallet and knows the parts fit.
 create function private.points_charge(
-  p_client uuid, p_tool public.tools, p_paid bigint, p_granted bigint, p_source public.usage_source,
-  p_external_id text default null, p_wallet_paid uuid default null, p_wallet_granted uuid default null)
+  p_client uuid, p_tool_id uuid, p_paid bigint, p_granted bigint, p_source public.usage_source,
+  p_external_id text, p_wallet_paid uuid, p_wallet_granted uuid)
 returns public.tool_usages
 language plpgsql
 security definer
@@ -80,29 +80,32 @@ set search_path = ''
 as $$
 declare
   price bigint := p_paid + p_granted;
-  creator_part bigint := price * p_tool.creator_share_bps / 10000;
+  tool record;
+  creator_part bigint;
   usage public.tool_usages;
 begin
+  select t.id, t.creator_id, t.name, t.creator_share_bps into tool from public.tools t where t.id = p_tool_id;
+  creator_part := price * tool.creator_share_bps / 10000;
   usage.transfer_id := private.points_post('usage',
-    array[p_wallet_paid, p_wallet_granted, private.points_account(p_tool.creator_id, 'creator_earnings'), private.points_account(null, 'platform_revenue')],
+    array[p_wallet_paid, p_wallet_granted, private.points_account(tool.creator_id, 'creator_earnings'), private.points_account(null, 'platform_revenue')],
     array[-p_paid, -p_granted, creator_part, price - creator_part],
-    p_client, p_tool.creator_id, 'use of ' || p_tool.name);
+    p_client, tool.creator_id, 'use of ' || tool.name);
   insert into public.tool_usages (tool_id, client_id, creator_id, source, external_usage_id, price_points, paid_points,
                                   granted_points, creator_points, fee_points, transfer_id)
-  values (p_tool.id, p_client, p_tool.creator_id, p_source, p_external_id, price, p_paid, p_granted, creator_part,
+  values (tool.id, p_client, tool.creator_id, p_source, p_external_id, price, p_paid, p_granted, creator_part,
           price - creator_part, usage.transfer_id)
   returning * into usage;
   return usage;
 end;
 $$;
-comment on function private.points_charge(uuid, public.tools, bigint, bigint, public.usage_source, text, uuid, uuid) is
+comment on function private.points_charge(uuid, uuid, bigint, bigint, public.usage_source, text, uuid, uuid) is
   'Posts one usage (wallet → creator share + platform fee) for an already locked wallet and records it.';
 
 -- The shared path of use_tool, hold_points and metered usage: gates, wallet lock, funds check.
 -- Returns the outcome when it stops early, else null with the wallet locked and the parts chosen.
 create function private.points_prepare_spend(
   p_client uuid, p_tool_id uuid,
-  out stop public.points_outcome, out tool public.tools, out paid_id uuid, out granted_id uuid, out available bigint,
+  out stop public.points_result, out price bigint, out paid_id uuid, out granted_id uuid, out available bigint,
   out paid bigint, out granted bigint)
 language plpgsql
 security definer
@@ -112,26 +115,26 @@ declare
   wallet record;
   available_granted bigint;
 begin
-  select t.* into tool from public.tools t where t.id = p_tool_id;
-  if not found or tool.status <> 'approved' then
-    stop := row('tool_unavailable', false, null, null, null)::public.points_outcome;
+  select t.price_points into price from public.tools t where t.id = p_tool_id and t.status = 'approved';
+  if not found then
+    stop := 'tool_unavailable';
     return;
   end if;
   wallet := private.points_lock_wallet(p_client);
   available_granted := wallet.granted_balance - wallet.granted_held;
   available := wallet.paid_balance - wallet.paid_held + available_granted;
-  if available < tool.price_points then
-    stop := row('insufficient_balance', false, null, null, available)::public.points_outcome;
+  if available < price then
+    stop := 'insufficient_balance';
     return;
   end if;
-  granted := least(tool.price_points, available_granted);
-  paid := tool.price_points - granted;
+  granted := least(price, available_granted);
+  paid := price - granted;
   paid_id := wallet.paid_id;
   granted_id := wallet.granted_id;
 end;
 $$;
 comment on function private.points_prepare_spend(uuid, uuid) is
-  'Checks the tool is approved, locks the wallet and splits the price (granted first); stop is set when the spend cannot happen.';
+  'Checks the tool is approved, locks the wallet and splits the price (granted first); stop is set when the spend cannot happen (available then says how much can be spent).';
 
 create function private.require_client()
 returns uuid
@@ -169,11 +172,10 @@ begin
     return outcome;
   end if;
   prep := private.points_prepare_spend(me, p_tool_id);
-  if (prep.stop).result is not null then
-    return private.points_request_finish(scope, p_request_key, prep.stop);
+  if prep.stop is not null then
+    return private.points_request_finish(scope, p_request_key, row(prep.stop, false, null, null, prep.available)::public.points_outcome);
   end if;
-  usage := private.points_charge(me, prep.tool, prep.paid, prep.granted, 'direct', null,
-                                 prep.paid_id, prep.granted_id);
+  usage := private.points_charge(me, p_tool_id, prep.paid, prep.granted, 'direct', null, prep.paid_id, prep.granted_id);
   return private.points_request_finish(scope, p_request_key,
     row('ok', false, usage.id, usage.transfer_id,
         prep.available - usage.price_points)::public.points_outcome);
@@ -202,18 +204,18 @@ begin
     return outcome;
   end if;
   prep := private.points_prepare_spend(me, p_tool_id);
-  if (prep.stop).result is not null then
-    return private.points_request_finish(scope, p_request_key, prep.stop);
+  if prep.stop is not null then
+    return private.points_request_finish(scope, p_request_key, row(prep.stop, false, null, null, prep.available)::public.points_outcome);
   end if;
   update public.points_accounts a
      set held = a.held + case when a.kind = 'client_paid' then prep.paid else prep.granted end
    where a.id in (prep.paid_id, prep.granted_id);
   insert into public.points_holds (client_id, tool_id, amount, paid_part, granted_part, expires_at)
-  values (me, p_tool_id, (prep.tool).price_points, prep.paid, prep.granted, pg_catalog.now() + p_ttl)
+  values (me, p_tool_id, prep.price, prep.paid, prep.granted, pg_catalog.now() + p_ttl)
   returning id into hold;
   return private.points_request_finish(scope, p_request_key,
     row('ok', false, hold, null,
-        prep.available - (prep.tool).price_points)::public.points_outcome);
+        prep.available - prep.price)::public.points_outcome);
 end;
 $$;
 comment on function private.hold_points(uuid, text, interval) is 'A client reserves a tool''s price before paid work starts; idempotent on the key. Settled or released by the service.';
@@ -230,7 +232,6 @@ as $$
 declare
   hold public.points_holds;
   wallet record;
-  tool public.tools;
   usage public.tool_usages;
 begin
   if p_status = 'active' then
@@ -257,8 +258,7 @@ begin
      set held = a.held - case when a.kind = 'client_paid' then hold.paid_part else hold.granted_part end
    where a.id in (wallet.paid_id, wallet.granted_id);
   if p_status = 'settled' then
-    select t.* into tool from public.tools t where t.id = hold.tool_id;
-    usage := private.points_charge(hold.client_id, tool, hold.paid_part, hold.granted_part, 'hold', null, wallet.paid_id, wallet.granted_id);
+    usage := private.points_charge(hold.client_id, hold.tool_id, hold.paid_part, hold.granted_part, 'hold', null, wallet.paid_id, wallet.granted_id);
   end if;
   update public.points_holds h set status = p_status, resolved_at = p_at, usage_id = usage.id where h.id = hold.id;
   return row(case when p_status = 'settled' or p_status = 'released' then 'ok' else 'hold_not_active' end, false,
