@@ -162,12 +162,13 @@ set search_path = ''
 as $$
 declare
   me uuid := private.require_client();
-  scope text := 'use_tool:' || me;
+  -- One scope for use_tool and hold_points: a key names one spend, whichever way it is paid.
+  scope text := 'spend:' || me;
   outcome public.points_outcome;
   prep record;
   usage public.tool_usages;
 begin
-  outcome := private.points_request_begin(scope, p_request_key, pg_catalog.jsonb_build_object('tool_id', p_tool_id));
+  outcome := private.points_request_begin(scope, p_request_key, pg_catalog.jsonb_build_object('tool_id', p_tool_id, 'via', 'use_tool'));
   if outcome.result is not null then
     return outcome;
   end if;
@@ -191,7 +192,7 @@ set search_path = ''
 as $$
 declare
   me uuid := private.require_client();
-  scope text := 'hold:' || me;
+  scope text := 'spend:' || me;
   outcome public.points_outcome;
   prep record;
   hold uuid;
@@ -199,7 +200,7 @@ begin
   if p_ttl is null or p_ttl < interval '10 seconds' or p_ttl > interval '1 day' then
     perform private.fail('PT400', 'points.hold_ttl_invalid', 'ttl: between 10 seconds and 1 day');
   end if;
-  outcome := private.points_request_begin(scope, p_request_key, pg_catalog.jsonb_build_object('tool_id', p_tool_id));
+  outcome := private.points_request_begin(scope, p_request_key, pg_catalog.jsonb_build_object('tool_id', p_tool_id, 'via', 'hold'));
   if outcome.result is not null then
     return outcome;
   end if;

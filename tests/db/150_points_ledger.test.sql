@@ -166,13 +166,13 @@ select is((select -sum(e.amount) from public.points_entries e join public.points
 select is(tests.outcome('update public.points_entries set amount = amount + 1'), '42501', 'entries cannot be updated, even by the owner');
 select is(tests.outcome('delete from public.points_transfers'), '42501', 'transfers cannot be deleted');
 select is(tests.outcome('truncate public.points_entries cascade'), '42501', 'nor truncated');
-select is(tests.outcome('update public.points_accounts set balance = balance + 100 where kind = ''client_paid'''), 'ok',
+select is(tests.outcome('update public.points_accounts set balance = balance + 100 where kind = ''client_paid'' and owner_id in (select id from fx)'), 'ok',
           'a cached balance can be forged by the owner …');
 select isnt((select drifted from public.points_ledger_check()), '[]'::jsonb, '… but the check sees the drift');
 select ok(private.points_reconcile() > 0, 'the reconciliation job records a run');
 select is((select count(*) from public.audit_log where action = 'points.drift_found'), 1::bigint, 'and audits the drift it found');
 select is((select jsonb_array_length(drifted_accounts) from private.points_reconciliations order by id desc limit 1), 2, 'naming both forged wallets');
-select is(tests.outcome('update public.points_accounts set balance = 0, held = 1 where kind = ''client_granted'''), '23514',
+select is(tests.outcome('update public.points_accounts set balance = 0, held = 1 where kind = ''client_granted'' and owner_id in (select id from fx)'), '23514',
           'the wallet constraint refuses balance - held below zero');
 
 -- A transfer that does not balance never commits (the check is deferred: forced here).

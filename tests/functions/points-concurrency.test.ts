@@ -112,10 +112,10 @@ describe("points under concurrency", () => {
     const ok = outcomes(answers);
     expect(new Set(ok.map((a) => a.id)).size).toBe(1);
     expect(ok.filter((a) => !a.replayed)).toHaveLength(1);
-    const [{ uses }] = await admin<{ uses: number }[]>`
+    const [row] = await admin<{ uses: number }[]>`
       select count(*)::int as uses from public.tool_usages u join public.points_transfers t on t.id = u.transfer_id
        where u.client_id = ${client.id} and u.id = ${ok[0]!.id}`;
-    expect(uses).toBe(1);
+    expect(row!.uses).toBe(1);
     expect((await wallet()).paid).toBe(63);
   });
 
