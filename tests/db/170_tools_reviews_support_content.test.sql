@@ -133,14 +133,14 @@ select is(tests.outcome('update public.support_messages set body = body'), '4250
 -- ---------------------------------------------------------------------------------------------
 -- site content
 -- ---------------------------------------------------------------------------------------------
-select is(tests.outcome($$insert into public.site_content (slug, locale, title, body, status) values ('about', 'uz', 'Biz haqimizda', '...', 'draft'), ('about', 'en', 'About', '...', 'published')$$), 'ok',
+select is(tests.outcome($$insert into public.site_content (slug, locale, title, body, status) values ('t170-about', 'uz', 'Biz haqimizda', '...', 'draft'), ('t170-about', 'en', 'About', '...', 'published')$$), 'ok',
           'admins write pages per locale');
 select tests.authenticate_as_anon();
-select results_eq($$select locale from public.site_content where slug = 'about'$$, $$values ('en')$$, 'visitors read the published version only');
+select results_eq($$select locale from public.site_content where slug = 't170-about'$$, $$values ('en')$$, 'visitors read the published version only');
 select tests.authenticate_as(:'client');
 select is(tests.outcome($$update public.site_content set title = 'x'$$), 'ok (0 rows)', 'users cannot edit content');
 select tests.authenticate_as(:'admin');
-select is(tests.outcome($$update public.site_content set status = 'suspended' where slug = 'about' and locale = 'en'$$), 'ok', 'an admin suspends a page');
+select is(tests.outcome($$update public.site_content set status = 'suspended' where slug = 't170-about' and locale = 'en'$$), 'ok', 'an admin suspends a page');
 select is((select action from public.audit_log where action like 'content.%' order by id desc limit 1), 'content.suspended', 'audited');
 
 select * from finish();
