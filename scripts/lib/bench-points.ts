@@ -141,10 +141,10 @@ export function spendBench(clients: number) {
     writeFileSync(measured, spendScript(false));
     writeFileSync(ceiling, updateScript);
     await pgbench(ctx, measured, clients, 2, "authenticator");
-    await pgbench(ctx, ceiling, clients, 2, "postgres");
+    await pgbench(ctx, ceiling, clients, 2, "supabase_admin");
     const run = await interleaved(name, pairs(), "tx/s", ctx.log,
       () => pgbench(ctx, measured, clients, seconds(), "authenticator"),
-      () => pgbench(ctx, ceiling, clients, seconds(), "postgres"));
+      () => pgbench(ctx, ceiling, clients, seconds(), "supabase_admin"));
     await checkLedger(ctx, name);
     const ratio = run.value / run.ceiling;
     return { name, value: run.value, unit: "tx/s", ceiling: "random-row-update", ceiling_value: run.ceiling, ratio, target: ">= 0.8", ok: ratio >= 0.8 };
