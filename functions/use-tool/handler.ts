@@ -36,14 +36,18 @@ export function createUseToolHandler({ verifyCaller, sql, fetch, toolTimeoutMs =
     const body = useToolRequest.parse(await readJson(req));
     const ctx = requestContext(req);
 
-    const [tool] = await asCaller(sql, claims, ctx, (tx) => tx<{ endpoint_url: string | null }[]>`
-      select endpoint_url from public.tools where id = ${body.tool_id} and status = 'approved'`);
-    if (tool?.endpoint_url == null) {
-      const [outcome] = await asCaller(sql, claims, ctx, (tx) => tx<PointsOutcome[]>`
-        select * from public.use_tool(${body.tool_id}::uuid, ${body.request_key})`);
-      const failure = outcomeError(outcome!);
+    // One transaction for a tool without an endpoint: look it up and pay for it.
+    const direct = await asCaller<{ endpoint: string } | { outcome: PointsOutcome }>(sql, claims, ctx, async (tx) => {
+      const [tool] = await tx<{ endpoint_url: string | null }[]>`
+        select endpoint_url from public.tools where id = ${body.tool_id} and status = 'approved'`;
+      if (tool?.endpoint_url != null) return { endpoint: tool.endpoint_url };
+      const [outcome] = await tx<PointsOutcome[]>`select * from public.use_tool(${body.tool_id}::uuid, ${body.request_key})`;
+      return { outcome: outcome! };
+    });
+    if ("outcome" in direct) {
+      const failure = outcomeError(direct.outcome);
       if (failure !== null) throw failure;
-      return json(outcomeBody(outcome!));
+      return json(outcomeBody(direct.outcome));
     }
 
     const ttlSeconds = Math.ceil(toolTimeoutMs / 1000) + 60;
@@ -67,7 +71,7 @@ export function createUseToolHandler({ verifyCaller, sql, fetch, toolTimeoutMs =
     let output: unknown = null;
     let failure: string | null = null;
     try {
-      const res = await fetch(tool.endpoint_url, {
+      const res = await fetch(direct.endpoint, {
         method: "POST",
         headers: { "content-type": "application/json" },
         body: JSON.stringify({ hold_id: holdId, tool_id: body.tool_id, client_id: claims.sub, input: body.input ?? {} }),

@@ -252,19 +252,23 @@ as $$
 declare
   account record;
 begin
-  perform private.points_account(p_client, 'client_paid');
-  perform private.points_account(p_client, 'client_granted');
-  for account in
-    select a.id, a.kind, a.balance, a.held from public.points_accounts a
-     where a.owner_id = p_client and a.kind in ('client_paid', 'client_granted')
-     order by a.id
-       for update
-  loop
-    if account.kind = 'client_paid' then
-      paid_id := account.id; paid_balance := account.balance; paid_held := account.held;
-    else
-      granted_id := account.id; granted_balance := account.balance; granted_held := account.held;
-    end if;
+  -- Opening the accounts happens once per client; every later call only locks.
+  for attempt in 1 .. 2 loop
+    for account in
+      select a.id, a.kind, a.balance, a.held from public.points_accounts a
+       where a.owner_id = p_client and a.kind in ('client_paid', 'client_granted')
+       order by a.id
+         for update
+    loop
+      if account.kind = 'client_paid' then
+        paid_id := account.id; paid_balance := account.balance; paid_held := account.held;
+      else
+        granted_id := account.id; granted_balance := account.balance; granted_held := account.held;
+      end if;
+    end loop;
+    exit when paid_id is not null and granted_id is not null;
+    perform private.points_account(p_client, 'client_paid');
+    perform private.points_account(p_client, 'client_granted');
   end loop;
 end;
 $$;

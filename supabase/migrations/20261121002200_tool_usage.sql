@@ -146,7 +146,7 @@ as $$
 declare
   me uuid := private.uid();
 begin
-  if me is null or not private.has_role('client') then
+  if me is null or not exists (select 1 from public.user_roles r where r.user_id = me and r.role = 'client') then
     perform private.fail('PT403', 'points.clients_only', 'only signed-in clients spend points');
   end if;
   return me;
