@@ -41,7 +41,7 @@ const hold = (key: string) => request(clientClaims, (tx) => tx<Outcome[]>`select
 const endHold = (id: string, settle: boolean) => request(service, (tx) =>
   settle ? tx<Outcome[]>`select * from public.settle_hold(${id}::uuid)` : tx<Outcome[]>`select * from public.release_hold(${id}::uuid)`);
 const grant = (points: number, kind: "paid" | "granted", key: string) => request(service, (tx) =>
-  tx<Outcome[]>`select * from public.admin_adjust_points(${client.id}::uuid, ${points}, ${kind}, 'concurrency top-up', ${key})`);
+  tx<Outcome[]>`select * from public.admin_adjust_points(${client.id}::uuid, ${points}, ${kind}, 'concurrency top-up', ${`${key}:${client.id}`})`);
 
 const errors = (answers: (Outcome | { error: string })[]) => answers.flatMap((a) => ("error" in a ? [a.error] : []));
 const outcomes = (answers: (Outcome | { error: string })[]) => answers.filter((a): a is Outcome => !("error" in a));
@@ -89,7 +89,7 @@ afterAll(async () => {
 
 describe("points under concurrency", () => {
   it("80 parallel spends against a wallet that affords 50: exactly 50 succeed, none goes negative, nothing deadlocks", async () => {
-    expect(errors([await grant(100, "granted", "conc-g1"), await grant(250, "paid", "conc-p1")])).toEqual([]);
+    expect([await grant(100, "granted", "conc-g1"), await grant(250, "paid", "conc-p1")]).toMatchObject([{ result: "ok" }, { result: "ok" }]);
     const answers = await Promise.all(Array.from({ length: 80 }, (_, i) => useTool(`spend-${i}`)));
     expect(errors(answers)).toEqual([]);
     const results = outcomes(answers).map((a) => a.result);
@@ -106,7 +106,7 @@ describe("points under concurrency", () => {
   });
 
   it("the same key sent ten times at once charges once; every answer names the same usage", async () => {
-    await grant(70, "paid", "conc-p2");
+    expect(await grant(70, "paid", "conc-p2")).toMatchObject({ result: "ok" });
     const answers = await Promise.all(Array.from({ length: 10 }, () => useTool("same-key")));
     expect(errors(answers)).toEqual([]);
     const ok = outcomes(answers);
@@ -138,6 +138,33 @@ describe("points under concurrency", () => {
     expect(after.granted).toBeGreaterThanOrEqual(0);
     // Conservation: what was there plus the top-ups minus what the new usages took is exactly what is left.
     expect(before.paid + before.granted + 70 - ((await spent()) - spentBefore)).toBe(after.paid + after.granted);
+    expect(await ledgerProblems()).toEqual({ drifted: [], unbalanced: [] });
+  });
+  it("a creator asking for ten payouts at once gets one; ten approvals at once move the points once", async () => {
+    const seller = await createUser({ role: "tool_creator" });
+    const sellerClaims = (await mintToken(seller.email)).claims as unknown as Record<string, unknown>;
+    const [expensive] = await admin<{ id: string }[]>`
+      insert into public.tools (creator_id, name, price_points, creator_share_bps, status)
+      values (${seller.id}, 'Payout tool', 1200, 10000, 'approved') returning id`;
+    expect(await grant(2400, "paid", "conc-payout-topup")).toMatchObject({ result: "ok" });
+    for (const key of ["payout-use-1", "payout-use-2"]) {
+      const used = await request(clientClaims, (tx) => tx<Outcome[]>`select * from public.use_tool(${expensive!.id}::uuid, ${key})`);
+      expect(used).toMatchObject({ result: "ok" });
+    }
+    const asks = await Promise.all(Array.from({ length: 10 }, (_, i) => request(sellerClaims, (tx) =>
+      tx<Outcome[]>`select * from public.request_payout(1000, ${`payout-${i}`})`)));
+    expect(errors(asks)).toEqual([]);
+    const results = outcomes(asks).map((a) => a.result).sort();
+    expect(results).toEqual(["ok", ...Array.from({ length: 9 }, () => "payout_in_progress")]);
+    const payoutId = outcomes(asks).find((a) => a.result === "ok")!.id!;
+    const approvals = await Promise.all(Array.from({ length: 10 }, () => request(service, (tx) =>
+      tx<Outcome[]>`select * from public.decide_payout(${payoutId}::uuid, 'approved')`)));
+    expect(errors(approvals)).toEqual([]);
+    expect(outcomes(approvals).filter((a) => a.result === "ok" && !a.replayed)).toHaveLength(1);
+    const [earnings] = await admin<{ balance: number; payouts: number }[]>`
+      select balance::int, (select count(*)::int from public.points_transfers where creator_id = ${seller.id} and code = 'payout') as payouts
+        from public.creator_revenue where creator_id = ${seller.id}`;
+    expect(earnings).toEqual({ balance: 1400, payouts: 1 });
     expect(await ledgerProblems()).toEqual({ drifted: [], unbalanced: [] });
   });
 });
