@@ -221,8 +221,12 @@ declare
   account uuid;
   cached boolean := p_kind in ('client_paid', 'client_granted');
 begin
-  select a.id into account from public.points_accounts a
-   where a.kind = p_kind and a.owner_id is not distinct from p_owner;
+  -- Two queries rather than "owner_id is not distinct from": that form cannot use an index.
+  if p_owner is null then
+    select a.id into account from public.points_accounts a where a.owner_id is null and a.kind = p_kind;
+  else
+    select a.id into account from public.points_accounts a where a.owner_id = p_owner and a.kind = p_kind;
+  end if;
   if found then
     return account;
   end if;
@@ -231,8 +235,7 @@ begin
   on conflict do nothing
   returning id into account;
   if account is null then
-    select a.id into account from public.points_accounts a
-     where a.kind = p_kind and a.owner_id is not distinct from p_owner;
+    return private.points_account(p_owner, p_kind);
   end if;
   return account;
 end;
