@@ -8,6 +8,8 @@ import { checkUserRequest } from "./check-user/handler.ts";
 import { importLimits, importSalesQuery, salesColumns } from "./import-sales/handler.ts";
 import { loginRequest } from "./login/handler.ts";
 import { profileChanges } from "./me/handler.ts";
+import { reportUsageRequest } from "./report-usage/handler.ts";
+import { useToolRequest } from "./use-tool/handler.ts";
 
 type Json = Record<string, unknown>;
 
@@ -44,6 +46,19 @@ const queryParameters = (schema: z.ZodType): Json[] =>
   Object.entries((z.toJSONSchema(schema, { io: "input" }) as { properties: Record<string, Json> }).properties)
     .map(([name, property]) => ({ name, in: "query", required: false, schema: property }));
 
+const pointsOk = {
+  type: "object",
+  required: ["result", "replayed", "usage_id", "transfer_id", "balance"],
+  properties: {
+    result: { type: "string", enum: ["ok"] },
+    replayed: { type: "boolean", description: "true when this request_key / usage_id was seen before: the first outcome, nothing charged again" },
+    usage_id: { type: "string", format: "uuid" },
+    transfer_id: { type: ["string", "null"], format: "uuid" },
+    balance: { type: ["integer", "null"], description: "points the client can still spend" },
+    output: { description: "use-tool only: what the tool's endpoint answered" },
+  },
+};
+
 const importCounts = ["received", "valid", "matched", "unmatched", "duplicate", "rejected", "dismissed"];
 const importResult = {
   type: "object",
@@ -77,7 +92,10 @@ export function buildOpenApiDocument(): Json {
     },
     servers: [{ url: "http://127.0.0.1:54321/functions/v1", description: "local stack" }],
     components: {
-      securitySchemes: { bearerAuth: { type: "http", scheme: "bearer", bearerFormat: "JWT (Supabase Auth access token)" } },
+      securitySchemes: {
+        bearerAuth: { type: "http", scheme: "bearer", bearerFormat: "JWT (Supabase Auth access token)" },
+        apiKey: { type: "apiKey", in: "header", name: "X-Api-Key", description: "A tool creator's API key (tk_...), also accepted as a Bearer token" },
+      },
       schemas: {
         Error: {
           type: "object",
@@ -206,6 +224,46 @@ export function buildOpenApiDocument(): Json {
             403: error("Not an owner or manager of the tenant", ["import.forbidden"]),
             413: error("Too large", ["import.file_too_large", "import.too_many_rows"]),
             415: error("Neither text/csv nor multipart/form-data", ["request.unsupported_media_type"]),
+          },
+        },
+      },
+      // Marketplace (seed 002): paying for tools in points.
+      "/use-tool": {
+        post: {
+          summary: "Clients: use a tool, paying its price in points (seed 002)",
+          description: "A tool without an endpoint is paid at once; a tool with one is called with the price held, and charged only " +
+            "when it answers with a 2xx (502 tool.call_failed otherwise: nothing charged). The same request_key again replays the " +
+            "first outcome (replayed: true) and never calls the tool twice.",
+          security: bearer,
+          requestBody: body(useToolRequest),
+          responses: {
+            200: ok("Charged", pointsOk),
+            400: invalid,
+            401: unauthorized,
+            402: error("Not enough points available", ["points.insufficient_balance"]),
+            403: error("Only clients spend points", ["points.clients_only"]),
+            404: error("No such approved tool", ["points.tool_unavailable"]),
+            409: error("request_key used for another request, or still in progress", ["points.key_reused", "request.in_progress"]),
+            502: error("The tool failed or timed out; nothing was charged", ["tool.call_failed"]),
+          },
+        },
+      },
+      "/report-usage": {
+        post: {
+          summary: "Tool servers: report metered usage of a client who authorised the tool, with the creator's API key (seed 002)",
+          description: "Send the key as X-Api-Key or Authorization: Bearer tk_.... Charges the tool's price once per usage_id; the same " +
+            "usage_id again replays the first outcome.",
+          security: [{ apiKey: [] }],
+          requestBody: body(reportUsageRequest),
+          responses: {
+            200: ok("Charged", pointsOk),
+            400: invalid,
+            401: error("Missing, unknown, revoked or expired API key", ["api_key.missing", "api_key.invalid"]),
+            402: error("The client has not enough points", ["points.insufficient_balance"]),
+            403: error("Tool outside the key's scope, or not authorised by the client", ["api_key.tool_out_of_scope", "points.tool_not_authorized"]),
+            404: error("The tool is not open for use", ["points.tool_unavailable"]),
+            409: error("usage_id already reported for another client", ["points.key_reused"]),
+            429: error("Past the key's rate limit per minute (see retry-after)", ["points.rate_limited"]),
           },
         },
       },

@@ -8,6 +8,7 @@
 import { spawnSync } from "node:child_process";
 import postgres from "postgres";
 import { median, type BenchContext, type BenchResult } from "./lib/bench-common.ts";
+import { hotCreator, httpSpend, spendBench } from "./lib/bench-points.ts";
 import { captureBatch, rlsBench } from "./lib/bench-sales.ts";
 import { ephemeralStack } from "./lib/ephemeral-stack.ts";
 import { loadOrCreateKeys } from "./lib/keys.ts";
@@ -75,6 +76,11 @@ const benches: Record<string, (ctx: BenchContext) => Promise<BenchResult>> = {
   "rls-lead-count-agent": rlsBench("count", "agent"),
   // capture_leads batches ÷ a plain insert of the same rows.
   "capture-batch": captureBatch,
+  // Issue 6: use_tool throughput ÷ a random-row UPDATE, hot creator ÷ spread, HTTP ÷ direct SQL.
+  "points-spend-8": spendBench(8),
+  "points-spend-32": spendBench(32),
+  "points-spend-hot": hotCreator,
+  "points-spend-http": httpSpend,
 };
 
 function line(r: BenchResult): string {

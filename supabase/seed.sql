@@ -381,3 +381,86 @@ begin
   end if;
 end;
 $$;
+
+-- ---------------------------------------------------------------------------------------------
+-- Marketplace (seed 002): bob's tools, alice's points and uses, a metered API key, a review with a
+-- reply, a refund request, a support ticket and site pages. Fixed ids …-f400-…
+-- (tools), …-f410-… (API key), …-f420-… (ticket), …-f430-… (pages). README "Marketplace" uses them.
+-- The demo API key is tk_0123456789abcdef0123456789abcdef0123456789abcdef (local only).
+-- ---------------------------------------------------------------------------------------------
+insert into public.tools (id, creator_id, name, description, price_points, creator_share_bps, status, endpoint_url) values
+  ('00000000-0000-4000-f400-000000000001', '00000000-0000-4000-a000-000000000003', 'Summarise',
+   'Summarises a text in three sentences.', 30, 8000, 'approved', null),
+  ('00000000-0000-4000-f400-000000000002', '00000000-0000-4000-a000-000000000003', 'Translate uz-ru',
+   'Translates between Uzbek and Russian; billed per document by its server (metered).', 50, 8000, 'approved', null),
+  ('00000000-0000-4000-f400-000000000003', '00000000-0000-4000-a000-000000000003', 'Render video',
+   'Renders a short video; its endpoint is called with the price held.', 200, 7000, 'pending_review', 'https://render.example/run');
+
+select private.admin_adjust_points('00000000-0000-4000-a000-000000000002', 500, 'granted', 'welcome bonus', 'seed-alice-welcome'),
+       private.admin_adjust_points('00000000-0000-4000-a000-000000000002', 1000, 'paid', 'card purchase #1001', 'seed-alice-purchase');
+
+-- Alice's uses, charged as use_tool charges them (the seed runs without a user session).
+do $$
+declare
+  alice constant uuid := '00000000-0000-4000-a000-000000000002';
+  spend record;
+  prep record;
+begin
+  for spend in select * from (values ('00000000-0000-4000-f400-000000000001'::uuid, 'direct'::public.usage_source, null::text),
+                                     ('00000000-0000-4000-f400-000000000001', 'direct', null),
+                                     ('00000000-0000-4000-f400-000000000001', 'direct', null),
+                                     ('00000000-0000-4000-f400-000000000002', 'metered', 'doc-0001')) s(tool, source, external)
+  loop
+    prep := private.points_prepare_spend(alice, spend.tool);
+    perform private.points_charge(alice, spend.tool, prep.paid, prep.granted, spend.source, spend.external, prep.paid_id, prep.granted_id);
+  end loop;
+end;
+$$;
+
+insert into public.tool_authorizations (client_id, tool_id)
+values ('00000000-0000-4000-a000-000000000002', '00000000-0000-4000-f400-000000000002');
+
+insert into public.api_keys (id, creator_id, name, prefix, secret_hash, tool_ids, rate_limit_per_minute)
+values ('00000000-0000-4000-f410-000000000001', '00000000-0000-4000-a000-000000000003', 'translate server (demo)', 'tk_01234567',
+        sha256(convert_to('tk_0123456789abcdef0123456789abcdef0123456789abcdef', 'UTF8')),
+        array['00000000-0000-4000-f400-000000000002'::uuid], 120);
+
+insert into public.tool_reviews (tool_id, client_id, rating, body, creator_reply)
+values ('00000000-0000-4000-f400-000000000001', '00000000-0000-4000-a000-000000000002', 4, 'Fast and accurate; a bit short.',
+        'Thanks! Longer summaries are coming.');
+
+insert into public.refund_requests (usage_id, client_id, creator_id, reason)
+select u.id, u.client_id, u.creator_id, 'The third summary came back empty.'
+  from public.tool_usages u
+ where u.client_id = '00000000-0000-4000-a000-000000000002' and u.source = 'direct'
+ order by u.id limit 1;
+
+insert into public.support_tickets (id, requester_id, subject, assignee_id)
+values ('00000000-0000-4000-f420-000000000001', '00000000-0000-4000-a000-000000000002', 'How do I get more points?',
+        '00000000-0000-4000-a000-000000000001');
+insert into public.support_messages (ticket_id, author_id, body) values
+  ('00000000-0000-4000-f420-000000000001', '00000000-0000-4000-a000-000000000002', 'My welcome bonus is almost gone. Can I buy points?'),
+  ('00000000-0000-4000-f420-000000000001', '00000000-0000-4000-a000-000000000001', 'Yes: top-ups are added by our team after payment.');
+
+insert into public.site_content (id, kind, slug, locale, title, body, status) values
+  ('00000000-0000-4000-f430-000000000001', 'page', 'about', 'en', 'About Tangent', 'Tools paid in points.', 'published'),
+  ('00000000-0000-4000-f430-000000000002', 'page', 'about', 'uz', 'Tangent haqida', 'Ballar evaziga vositalar.', 'published'),
+  ('00000000-0000-4000-f430-000000000003', 'page', 'about', 'ru', 'О Tangent', 'Инструменты за баллы.', 'published'),
+  ('00000000-0000-4000-f430-000000000004', 'announcement', 'video-rendering', 'en', 'Video rendering soon', 'In review.', 'draft');
+
+do $$
+declare
+  problem text;
+begin
+  select string_agg(check_name, '; ') into problem from (
+    select 'the points ledger does not reconcile' as check_name
+     where exists (select 1 from private.points_ledger_problems() p where p.drifted <> '[]' or p.unbalanced <> '[]')
+    union all
+    select 'alice should hold 1360 points (1500 - 3 × 30 - 50)'
+     where (select sum(balance) from public.points_accounts where owner_id = '00000000-0000-4000-a000-000000000002') <> 1360
+  ) c;
+  if problem is not null then
+    raise exception 'seed.sql: the marketplace demo is not what it should be: %', problem;
+  end if;
+end;
+$$;

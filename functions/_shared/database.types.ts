@@ -5,7 +5,27 @@ export type Database = {
   
   "public": {
           Tables: {
-            "attribution_sources": {
+            "api_keys": {
+                  Row: {
+                    "created_at": string,"creator_id": string,"expires_at": string | null,"id": string,"last_used_at": string | null,"name": string,"prefix": string,"rate_limit_per_minute": number,"revoked_at": string | null,"rotated_from_id": string | null,"secret_hash": string,"tool_ids": (string)[]
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "created_at"?: string,"creator_id": string,"expires_at"?: string | null,"id"?: string,"last_used_at"?: string | null,"name": string,"prefix": string,"rate_limit_per_minute"?: number,"revoked_at"?: string | null,"rotated_from_id"?: string | null,"secret_hash": string,"tool_ids": (string)[]
+                  }
+                  Update: {
+                    "created_at"?: string,"creator_id"?: string,"expires_at"?: string | null,"id"?: string,"last_used_at"?: string | null,"name"?: string,"prefix"?: string,"rate_limit_per_minute"?: number,"revoked_at"?: string | null,"rotated_from_id"?: string | null,"secret_hash"?: string,"tool_ids"?: (string)[]
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "api_keys_rotated_from_id_fkey"
+      columns: ["rotated_from_id"]
+isOneToOne: false
+      referencedRelation: "api_keys"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"attribution_sources": {
                   Row: {
                     "active": boolean,"code": string | null,"created_at": string,"id": string,"kind": Database["public"]['Enums']["attribution_kind"],"name": string,"tenant_id": string,"updated_at": string
                   }
@@ -381,6 +401,130 @@ isOneToOne: false
       referencedColumns: ["id"]
     }
                   ]
+                },"payout_requests": {
+                  Row: {
+                    "created_at": string,"creator_id": string,"currency": string,"decided_at": string | null,"decided_by": string | null,"id": string,"money_amount": number,"note": string | null,"paid_at": string | null,"points": number,"status": Database["public"]['Enums']["payout_status"],"transfer_id": string | null
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "created_at"?: string,"creator_id": string,"currency": string,"decided_at"?: string | null,"decided_by"?: string | null,"id"?: string,"money_amount": number,"note"?: string | null,"paid_at"?: string | null,"points": number,"status"?: Database["public"]['Enums']["payout_status"],"transfer_id"?: string | null
+                  }
+                  Update: {
+                    "created_at"?: string,"creator_id"?: string,"currency"?: string,"decided_at"?: string | null,"decided_by"?: string | null,"id"?: string,"money_amount"?: number,"note"?: string | null,"paid_at"?: string | null,"points"?: number,"status"?: Database["public"]['Enums']["payout_status"],"transfer_id"?: string | null
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "payout_requests_transfer_id_fkey"
+      columns: ["transfer_id"]
+isOneToOne: false
+      referencedRelation: "points_history"
+      referencedColumns: ["transfer_id"]
+    },{
+      foreignKeyName: "payout_requests_transfer_id_fkey"
+      columns: ["transfer_id"]
+isOneToOne: false
+      referencedRelation: "points_transfers"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"points_accounts": {
+                  Row: {
+                    "balance": number | null,"created_at": string,"held": number | null,"id": string,"kind": Database["public"]['Enums']["points_account_kind"],"owner_id": string | null
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "balance"?: number | null,"created_at"?: string,"held"?: number | null,"id"?: string,"kind": Database["public"]['Enums']["points_account_kind"],"owner_id"?: string | null
+                  }
+                  Update: {
+                    "balance"?: number | null,"created_at"?: string,"held"?: number | null,"id"?: string,"kind"?: Database["public"]['Enums']["points_account_kind"],"owner_id"?: string | null
+                  }
+                  Relationships: [
+                    
+                  ]
+                },"points_entries": {
+                  Row: {
+                    "account_id": string,"amount": number,"id": number,"transfer_id": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "account_id": string,"amount": number,"id"?: never,"transfer_id": string
+                  }
+                  Update: {
+                    "account_id"?: string,"amount"?: number,"id"?: never,"transfer_id"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "points_entries_account_id_fkey"
+      columns: ["account_id"]
+isOneToOne: false
+      referencedRelation: "points_accounts"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "points_entries_transfer_id_fkey"
+      columns: ["transfer_id"]
+isOneToOne: false
+      referencedRelation: "points_history"
+      referencedColumns: ["transfer_id"]
+    },{
+      foreignKeyName: "points_entries_transfer_id_fkey"
+      columns: ["transfer_id"]
+isOneToOne: false
+      referencedRelation: "points_transfers"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"points_holds": {
+                  Row: {
+                    "amount": number,"client_id": string,"created_at": string,"expires_at": string,"granted_part": number,"id": string,"paid_part": number,"resolved_at": string | null,"status": Database["public"]['Enums']["hold_status"],"tool_id": string,"usage_id": string | null
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "amount": number,"client_id": string,"created_at"?: string,"expires_at": string,"granted_part": number,"id"?: string,"paid_part": number,"resolved_at"?: string | null,"status"?: Database["public"]['Enums']["hold_status"],"tool_id": string,"usage_id"?: string | null
+                  }
+                  Update: {
+                    "amount"?: number,"client_id"?: string,"created_at"?: string,"expires_at"?: string,"granted_part"?: number,"id"?: string,"paid_part"?: number,"resolved_at"?: string | null,"status"?: Database["public"]['Enums']["hold_status"],"tool_id"?: string,"usage_id"?: string | null
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "points_holds_tool_id_fkey"
+      columns: ["tool_id"]
+isOneToOne: false
+      referencedRelation: "tools"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "points_holds_usage_id_fkey"
+      columns: ["usage_id"]
+isOneToOne: false
+      referencedRelation: "tool_usages"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"points_transfers": {
+                  Row: {
+                    "actor_id": string | null,"client_id": string | null,"code": Database["public"]['Enums']["points_transfer_code"],"created_at": string,"creator_id": string | null,"id": string,"memo": string | null,"reverses_transfer_id": string | null
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "actor_id"?: string | null,"client_id"?: string | null,"code": Database["public"]['Enums']["points_transfer_code"],"created_at"?: string,"creator_id"?: string | null,"id"?: string,"memo"?: string | null,"reverses_transfer_id"?: string | null
+                  }
+                  Update: {
+                    "actor_id"?: string | null,"client_id"?: string | null,"code"?: Database["public"]['Enums']["points_transfer_code"],"created_at"?: string,"creator_id"?: string | null,"id"?: string,"memo"?: string | null,"reverses_transfer_id"?: string | null
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "points_transfers_reverses_transfer_id_fkey"
+      columns: ["reverses_transfer_id"]
+isOneToOne: true
+      referencedRelation: "points_history"
+      referencedColumns: ["transfer_id"]
+    },{
+      foreignKeyName: "points_transfers_reverses_transfer_id_fkey"
+      columns: ["reverses_transfer_id"]
+isOneToOne: true
+      referencedRelation: "points_transfers"
+      referencedColumns: ["id"]
+    }
+                  ]
                 },"profiles": {
                   Row: {
                     "avatar_url": string | null,"created_at": string,"date_of_birth": string | null,"email": string | null,"first_name": string | null,"full_name": string | null,"gender": string | null,"id": string,"language": string,"last_name": string | null,"phone": string | null,"updated_at": string,"username": string | null
@@ -394,6 +538,38 @@ isOneToOne: false
                   }
                   Relationships: [
                     
+                  ]
+                },"refund_requests": {
+                  Row: {
+                    "client_id": string,"created_at": string,"creator_id": string,"creator_shortfall": number,"decided_at": string | null,"decided_by": string | null,"id": string,"note": string | null,"reason": string,"status": Database["public"]['Enums']["refund_status"],"transfer_id": string | null,"usage_id": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "client_id": string,"created_at"?: string,"creator_id": string,"creator_shortfall"?: number,"decided_at"?: string | null,"decided_by"?: string | null,"id"?: string,"note"?: string | null,"reason": string,"status"?: Database["public"]['Enums']["refund_status"],"transfer_id"?: string | null,"usage_id": string
+                  }
+                  Update: {
+                    "client_id"?: string,"created_at"?: string,"creator_id"?: string,"creator_shortfall"?: number,"decided_at"?: string | null,"decided_by"?: string | null,"id"?: string,"note"?: string | null,"reason"?: string,"status"?: Database["public"]['Enums']["refund_status"],"transfer_id"?: string | null,"usage_id"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "refund_requests_transfer_id_fkey"
+      columns: ["transfer_id"]
+isOneToOne: false
+      referencedRelation: "points_history"
+      referencedColumns: ["transfer_id"]
+    },{
+      foreignKeyName: "refund_requests_transfer_id_fkey"
+      columns: ["transfer_id"]
+isOneToOne: false
+      referencedRelation: "points_transfers"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "refund_requests_usage_id_fkey"
+      columns: ["usage_id"]
+isOneToOne: true
+      referencedRelation: "tool_usages"
+      referencedColumns: ["id"]
+    }
                   ]
                 },"regions": {
                   Row: {
@@ -425,6 +601,54 @@ isOneToOne: false
                   }
                   Update: {
                     "permission"?: string,"role"?: Database["public"]['Enums']["app_role"]
+                  }
+                  Relationships: [
+                    
+                  ]
+                },"site_content": {
+                  Row: {
+                    "body": string,"created_at": string,"created_by": string | null,"id": string,"kind": Database["public"]['Enums']["content_kind"],"locale": string,"published_at": string | null,"slug": string,"status": Database["public"]['Enums']["content_status"],"title": string,"updated_at": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "body"?: string,"created_at"?: string,"created_by"?: string | null,"id"?: string,"kind"?: Database["public"]['Enums']["content_kind"],"locale"?: string,"published_at"?: string | null,"slug": string,"status"?: Database["public"]['Enums']["content_status"],"title": string,"updated_at"?: string
+                  }
+                  Update: {
+                    "body"?: string,"created_at"?: string,"created_by"?: string | null,"id"?: string,"kind"?: Database["public"]['Enums']["content_kind"],"locale"?: string,"published_at"?: string | null,"slug"?: string,"status"?: Database["public"]['Enums']["content_status"],"title"?: string,"updated_at"?: string
+                  }
+                  Relationships: [
+                    
+                  ]
+                },"support_messages": {
+                  Row: {
+                    "author_id": string | null,"body": string,"created_at": string,"id": string,"ticket_id": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "author_id"?: string | null,"body": string,"created_at"?: string,"id"?: string,"ticket_id": string
+                  }
+                  Update: {
+                    "author_id"?: string | null,"body"?: string,"created_at"?: string,"id"?: string,"ticket_id"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "support_messages_ticket_id_fkey"
+      columns: ["ticket_id"]
+isOneToOne: false
+      referencedRelation: "support_tickets"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"support_tickets": {
+                  Row: {
+                    "assignee_id": string | null,"created_at": string,"id": string,"requester_id": string,"status": Database["public"]['Enums']["ticket_status"],"subject": string,"updated_at": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "assignee_id"?: string | null,"created_at"?: string,"id"?: string,"requester_id": string,"status"?: Database["public"]['Enums']["ticket_status"],"subject": string,"updated_at"?: string
+                  }
+                  Update: {
+                    "assignee_id"?: string | null,"created_at"?: string,"id"?: string,"requester_id"?: string,"status"?: Database["public"]['Enums']["ticket_status"],"subject"?: string,"updated_at"?: string
                   }
                   Relationships: [
                     
@@ -507,6 +731,92 @@ isOneToOne: false
                   Relationships: [
                     
                   ]
+                },"tool_authorizations": {
+                  Row: {
+                    "client_id": string,"created_at": string,"tool_id": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "client_id": string,"created_at"?: string,"tool_id": string
+                  }
+                  Update: {
+                    "client_id"?: string,"created_at"?: string,"tool_id"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "tool_authorizations_tool_id_fkey"
+      columns: ["tool_id"]
+isOneToOne: false
+      referencedRelation: "tools"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"tool_reviews": {
+                  Row: {
+                    "body": string,"client_id": string,"created_at": string,"creator_reply": string | null,"hidden": boolean,"hidden_reason": string | null,"id": string,"rating": number,"replied_at": string | null,"tool_id": string,"updated_at": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "body"?: string,"client_id": string,"created_at"?: string,"creator_reply"?: string | null,"hidden"?: boolean,"hidden_reason"?: string | null,"id"?: string,"rating": number,"replied_at"?: string | null,"tool_id": string,"updated_at"?: string
+                  }
+                  Update: {
+                    "body"?: string,"client_id"?: string,"created_at"?: string,"creator_reply"?: string | null,"hidden"?: boolean,"hidden_reason"?: string | null,"id"?: string,"rating"?: number,"replied_at"?: string | null,"tool_id"?: string,"updated_at"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "tool_reviews_tool_id_fkey"
+      columns: ["tool_id"]
+isOneToOne: false
+      referencedRelation: "tools"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"tool_usages": {
+                  Row: {
+                    "client_id": string,"created_at": string,"creator_id": string,"creator_points": number,"external_usage_id": string | null,"fee_points": number,"granted_points": number,"id": string,"paid_points": number,"price_points": number,"source": Database["public"]['Enums']["usage_source"],"tool_id": string,"transfer_id": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "client_id": string,"created_at"?: string,"creator_id": string,"creator_points": number,"external_usage_id"?: string | null,"fee_points": number,"granted_points": number,"id"?: string,"paid_points": number,"price_points": number,"source": Database["public"]['Enums']["usage_source"],"tool_id": string,"transfer_id": string
+                  }
+                  Update: {
+                    "client_id"?: string,"created_at"?: string,"creator_id"?: string,"creator_points"?: number,"external_usage_id"?: string | null,"fee_points"?: number,"granted_points"?: number,"id"?: string,"paid_points"?: number,"price_points"?: number,"source"?: Database["public"]['Enums']["usage_source"],"tool_id"?: string,"transfer_id"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "tool_usages_tool_id_fkey"
+      columns: ["tool_id"]
+isOneToOne: false
+      referencedRelation: "tools"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "tool_usages_transfer_id_fkey"
+      columns: ["transfer_id"]
+isOneToOne: false
+      referencedRelation: "points_history"
+      referencedColumns: ["transfer_id"]
+    },{
+      foreignKeyName: "tool_usages_transfer_id_fkey"
+      columns: ["transfer_id"]
+isOneToOne: false
+      referencedRelation: "points_transfers"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"tools": {
+                  Row: {
+                    "created_at": string,"creator_id": string,"creator_share_bps": number,"description": string,"endpoint_url": string | null,"id": string,"moderation_note": string | null,"name": string,"price_points": number,"status": Database["public"]['Enums']["tool_status"],"updated_at": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "created_at"?: string,"creator_id": string,"creator_share_bps"?: number,"description"?: string,"endpoint_url"?: string | null,"id"?: string,"moderation_note"?: string | null,"name": string,"price_points": number,"status"?: Database["public"]['Enums']["tool_status"],"updated_at"?: string
+                  }
+                  Update: {
+                    "created_at"?: string,"creator_id"?: string,"creator_share_bps"?: number,"description"?: string,"endpoint_url"?: string | null,"id"?: string,"moderation_note"?: string | null,"name"?: string,"price_points"?: number,"status"?: Database["public"]['Enums']["tool_status"],"updated_at"?: string
+                  }
+                  Relationships: [
+                    
+                  ]
                 },"user_roles": {
                   Row: {
                     "granted_at": string,"granted_by": string | null,"role": Database["public"]['Enums']["app_role"],"user_id": string
@@ -524,7 +834,15 @@ isOneToOne: false
                 }
           }
           Views: {
-            "ledger_account_balances": {
+            "creator_revenue": {
+                  Row: {
+                    "balance": number | null,"creator_id": string | null,"points_awaiting_money": number | null,"points_earned": number | null,"points_paid_out": number | null,"points_pending_payout": number | null,"points_refunded": number | null
+                  }
+                  ComputedFields: never
+                  Relationships: [
+                    
+                  ]
+                },"ledger_account_balances": {
                   Row: {
                     "account_id": string,"balance": number | null,"code": string,"currency": string,"entry_count": number | null,"kind": Database["public"]['Enums']["ledger_account_kind"],"name": string,"tenant_id": string
                   }
@@ -535,6 +853,62 @@ isOneToOne: false
       columns: ["tenant_id"]
 isOneToOne: false
       referencedRelation: "tenants"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"points_balances": {
+                  Row: {
+                    "available": number | null,"client_id": string | null,"granted": number | null,"held": number | null,"paid": number | null
+                  }
+                  ComputedFields: never
+                  Relationships: [
+                    
+                  ]
+                },"points_history": {
+                  Row: {
+                    "account_kind": Database["public"]['Enums']["points_account_kind"],"amount": number,"code": Database["public"]['Enums']["points_transfer_code"],"created_at": string,"entry_id": number,"memo": string | null,"owner_id": string | null,"reverses_transfer_id": string | null,"transfer_id": string
+                  }
+                  ComputedFields: never
+                  Relationships: [
+                    {
+      foreignKeyName: "points_transfers_reverses_transfer_id_fkey"
+      columns: ["reverses_transfer_id"]
+isOneToOne: true
+      referencedRelation: "points_history"
+      referencedColumns: ["transfer_id"]
+    },{
+      foreignKeyName: "points_transfers_reverses_transfer_id_fkey"
+      columns: ["reverses_transfer_id"]
+isOneToOne: true
+      referencedRelation: "points_transfers"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"tool_ratings": {
+                  Row: {
+                    "average_rating": number | null,"review_count": number | null,"tool_id": string
+                  }
+                  ComputedFields: never
+                  Relationships: [
+                    {
+      foreignKeyName: "tool_reviews_tool_id_fkey"
+      columns: ["tool_id"]
+isOneToOne: false
+      referencedRelation: "tools"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"tool_revenue_daily": {
+                  Row: {
+                    "creator_id": string,"day": string | null,"platform_fee": number | null,"points_charged": number | null,"points_earned": number | null,"tool_id": string,"usage_count": number | null
+                  }
+                  ComputedFields: never
+                  Relationships: [
+                    {
+      foreignKeyName: "tool_usages_tool_id_fkey"
+      columns: ["tool_id"]
+isOneToOne: false
+      referencedRelation: "tools"
       referencedColumns: ["id"]
     }
                   ]
@@ -559,6 +933,14 @@ isOneToOne: false
         isOneToOne: true
         isSetofReturn: false
       } },
+"admin_adjust_points":
+{ Args: { "amount": number,"client_id": string,"kind": string,"reason": string,"request_key": string }; Returns: Database["public"]['CompositeTypes']["points_outcome"]
+                          SetofOptions: {
+        from: "*"
+        to: "points_outcome"
+        isOneToOne: true
+        isSetofReturn: false
+      } },
 "admin_list_users":
 { Args: { "page"?: number,"per_page"?: number,"role"?: Database["public"]['Enums']["app_role"],"search"?: string }; Returns: {
               "banned_until": string,"created_at": string,"email": string,"email_confirmed_at": string,"first_name": string,"full_name": string,"id": string,"last_name": string,"last_sign_in_at": string,"phone": string,"phone_confirmed_at": string,"roles": (Database["public"]['Enums']["app_role"])[],"total_count": number,"username": string
@@ -572,11 +954,32 @@ isOneToOne: false
               "client_uuid": string,"duplicate_of": string,"error_code": string,"idx": number,"lead_id": string,"message": string,"result": string
             }[]
                            },
+"create_api_key":
+{ Args: { "expires_at"?: string,"name": string,"rate_limit_per_minute"?: number,"tool_ids": (string)[] }; Returns: {
+              "api_key": string,"id": string,"prefix": string
+            }[]
+                           },
 "create_tenant_invitation":
 { Args: { "email"?: string,"outlet_id"?: string,"phone"?: string,"region_id"?: string,"role": Database["public"]['Enums']["tenant_role"],"tenant_id": string,"valid_for"?: string }; Returns: {
               "expires_at": string,"invitation_id": string,"token": string
             }[]
                            },
+"decide_payout":
+{ Args: { "decision": Database["public"]['Enums']["payout_status"],"note"?: string,"payout_id": string }; Returns: Database["public"]['CompositeTypes']["points_outcome"]
+                          SetofOptions: {
+        from: "*"
+        to: "points_outcome"
+        isOneToOne: true
+        isSetofReturn: false
+      } },
+"decide_refund":
+{ Args: { "approve": boolean,"note"?: string,"refund_id": string }; Returns: Database["public"]['CompositeTypes']["points_outcome"]
+                          SetofOptions: {
+        from: "*"
+        to: "points_outcome"
+        isOneToOne: true
+        isSetofReturn: false
+      } },
 "dismiss_import_row":
 { Args: { "reason": string,"row_id": string }; Returns: {
               "amount": number | null,
@@ -608,12 +1011,25 @@ isOneToOne: false
         isOneToOne: true
         isSetofReturn: false
       } },
+"hold_points":
+{ Args: { "request_key": string,"tool_id": string,"ttl_seconds"?: number }; Returns: Database["public"]['CompositeTypes']["points_outcome"]
+                          SetofOptions: {
+        from: "*"
+        to: "points_outcome"
+        isOneToOne: true
+        isSetofReturn: false
+      } },
 "import_sales":
 { Args: { "file_name"?: string,"idempotency_key"?: string,"match_window"?: string,"rows": Json,"source"?: string,"tenant_id": string }; Returns: Json
                            },
 "ledger_unbalanced_transactions":
 { Args: Record<PropertyKey, never>; Returns: {
               "currency": string,"entry_count": number,"tenant_id": string,"total": number,"transaction_id": string
+            }[]
+                           },
+"points_ledger_check":
+{ Args: Record<PropertyKey, never>; Returns: {
+              "accounts_checked": number,"drifted": Json,"unbalanced": Json
             }[]
                            },
 "record_conversion":
@@ -642,6 +1058,38 @@ isOneToOne: false
                           SetofOptions: {
         from: "*"
         to: "conversions"
+        isOneToOne: true
+        isSetofReturn: false
+      } },
+"release_hold":
+{ Args: { "hold_id": string }; Returns: Database["public"]['CompositeTypes']["points_outcome"]
+                          SetofOptions: {
+        from: "*"
+        to: "points_outcome"
+        isOneToOne: true
+        isSetofReturn: false
+      } },
+"report_tool_usage":
+{ Args: { "api_key": string,"client_id": string,"tool_id": string,"usage_id": string }; Returns: Database["public"]['CompositeTypes']["points_outcome"]
+                          SetofOptions: {
+        from: "*"
+        to: "points_outcome"
+        isOneToOne: true
+        isSetofReturn: false
+      } },
+"request_payout":
+{ Args: { "points": number,"request_key": string }; Returns: Database["public"]['CompositeTypes']["points_outcome"]
+                          SetofOptions: {
+        from: "*"
+        to: "points_outcome"
+        isOneToOne: true
+        isSetofReturn: false
+      } },
+"request_refund":
+{ Args: { "reason": string,"usage_id": string }; Returns: Database["public"]['CompositeTypes']["points_outcome"]
+                          SetofOptions: {
+        from: "*"
+        to: "points_outcome"
         isOneToOne: true
         isSetofReturn: false
       } },
@@ -705,15 +1153,41 @@ isOneToOne: false
         isOneToOne: true
         isSetofReturn: false
       } },
+"revoke_api_key":
+{ Args: { "key_id": string }; Returns: boolean
+                           },
 "revoke_tenant_invitation":
 { Args: { "invitation_id": string }; Returns: undefined
-                           }
+                           },
+"rotate_api_key":
+{ Args: { "key_id": string,"overlap_seconds"?: number }; Returns: {
+              "api_key": string,"id": string,"prefix": string
+            }[]
+                           },
+"settle_hold":
+{ Args: { "hold_id": string }; Returns: Database["public"]['CompositeTypes']["points_outcome"]
+                          SetofOptions: {
+        from: "*"
+        to: "points_outcome"
+        isOneToOne: true
+        isSetofReturn: false
+      } },
+"use_tool":
+{ Args: { "request_key": string,"tool_id": string }; Returns: Database["public"]['CompositeTypes']["points_outcome"]
+                          SetofOptions: {
+        from: "*"
+        to: "points_outcome"
+        isOneToOne: true
+        isSetofReturn: false
+      } }
           }
           Enums: {
-            "app_role": "admin"|"client"|"tool_creator","attribution_kind": "qr_at_outlet"|"referral"|"social"|"walk_in"|"advertising"|"phone_call"|"website"|"other","campaign_channel": "sms"|"social"|"search"|"display"|"video"|"tv"|"radio"|"print"|"outdoor"|"in_store"|"referral"|"email"|"other","campaign_status": "draft"|"active"|"paused"|"ended","conversion_kind": "sale"|"reversal","import_batch_status": "needs_review"|"completed","import_row_status": "matched"|"unmatched"|"duplicate"|"rejected"|"dismissed","interaction_kind": "call"|"visit"|"message"|"note","interaction_outcome": "reached"|"no_answer"|"callback_requested"|"interested"|"not_interested"|"wrong_number"|"other","lead_status": "new"|"contacted"|"qualified"|"converted"|"lost","ledger_account_kind": "asset"|"liability"|"equity"|"revenue"|"expense","tenant_role": "owner"|"manager"|"region_manager"|"outlet_manager"|"agent"|"viewer"
+            "app_role": "admin"|"client"|"tool_creator","attribution_kind": "qr_at_outlet"|"referral"|"social"|"walk_in"|"advertising"|"phone_call"|"website"|"other","campaign_channel": "sms"|"social"|"search"|"display"|"video"|"tv"|"radio"|"print"|"outdoor"|"in_store"|"referral"|"email"|"other","campaign_status": "draft"|"active"|"paused"|"ended","content_kind": "page"|"announcement","content_status": "draft"|"published"|"suspended","conversion_kind": "sale"|"reversal","hold_status": "active"|"settled"|"released"|"expired","import_batch_status": "needs_review"|"completed","import_row_status": "matched"|"unmatched"|"duplicate"|"rejected"|"dismissed","interaction_kind": "call"|"visit"|"message"|"note","interaction_outcome": "reached"|"no_answer"|"callback_requested"|"interested"|"not_interested"|"wrong_number"|"other","lead_status": "new"|"contacted"|"qualified"|"converted"|"lost","ledger_account_kind": "asset"|"liability"|"equity"|"revenue"|"expense","payout_status": "requested"|"approved"|"rejected"|"paid","points_account_kind": "client_paid"|"client_granted"|"creator_earnings"|"platform_revenue"|"platform_issuance","points_result": "ok"|"insufficient_balance"|"key_reused"|"tool_unavailable"|"tool_not_authorized"|"hold_not_active"|"below_minimum"|"payout_in_progress"|"already_decided"|"already_refunded"|"rate_limited","points_transfer_code": "purchase"|"grant"|"usage"|"refund"|"payout"|"adjustment","refund_status": "requested"|"approved"|"denied","tenant_role": "owner"|"manager"|"region_manager"|"outlet_manager"|"agent"|"viewer","ticket_status": "open"|"pending"|"resolved"|"closed","tool_status": "draft"|"pending_review"|"approved"|"suspended","usage_source": "direct"|"hold"|"metered"
           }
           CompositeTypes: {
-            [_ in never]: never
+            "points_outcome": {
+                        "result": Database["public"]['Enums']["points_result"] | null,"replayed": boolean | null,"id": string | null,"transfer_id": string | null,"balance": number | null
+                      }
           }
         }
 }
@@ -826,7 +1300,7 @@ export type CompositeTypes<
 export const Constants = {
   "public": {
           Enums: {
-            "app_role": ["admin", "client", "tool_creator"],"attribution_kind": ["qr_at_outlet", "referral", "social", "walk_in", "advertising", "phone_call", "website", "other"],"campaign_channel": ["sms", "social", "search", "display", "video", "tv", "radio", "print", "outdoor", "in_store", "referral", "email", "other"],"campaign_status": ["draft", "active", "paused", "ended"],"conversion_kind": ["sale", "reversal"],"import_batch_status": ["needs_review", "completed"],"import_row_status": ["matched", "unmatched", "duplicate", "rejected", "dismissed"],"interaction_kind": ["call", "visit", "message", "note"],"interaction_outcome": ["reached", "no_answer", "callback_requested", "interested", "not_interested", "wrong_number", "other"],"lead_status": ["new", "contacted", "qualified", "converted", "lost"],"ledger_account_kind": ["asset", "liability", "equity", "revenue", "expense"],"tenant_role": ["owner", "manager", "region_manager", "outlet_manager", "agent", "viewer"]
+            "app_role": ["admin", "client", "tool_creator"],"attribution_kind": ["qr_at_outlet", "referral", "social", "walk_in", "advertising", "phone_call", "website", "other"],"campaign_channel": ["sms", "social", "search", "display", "video", "tv", "radio", "print", "outdoor", "in_store", "referral", "email", "other"],"campaign_status": ["draft", "active", "paused", "ended"],"content_kind": ["page", "announcement"],"content_status": ["draft", "published", "suspended"],"conversion_kind": ["sale", "reversal"],"hold_status": ["active", "settled", "released", "expired"],"import_batch_status": ["needs_review", "completed"],"import_row_status": ["matched", "unmatched", "duplicate", "rejected", "dismissed"],"interaction_kind": ["call", "visit", "message", "note"],"interaction_outcome": ["reached", "no_answer", "callback_requested", "interested", "not_interested", "wrong_number", "other"],"lead_status": ["new", "contacted", "qualified", "converted", "lost"],"ledger_account_kind": ["asset", "liability", "equity", "revenue", "expense"],"payout_status": ["requested", "approved", "rejected", "paid"],"points_account_kind": ["client_paid", "client_granted", "creator_earnings", "platform_revenue", "platform_issuance"],"points_result": ["ok", "insufficient_balance", "key_reused", "tool_unavailable", "tool_not_authorized", "hold_not_active", "below_minimum", "payout_in_progress", "already_decided", "already_refunded", "rate_limited"],"points_transfer_code": ["purchase", "grant", "usage", "refund", "payout", "adjustment"],"refund_status": ["requested", "approved", "denied"],"tenant_role": ["owner", "manager", "region_manager", "outlet_manager", "agent", "viewer"],"ticket_status": ["open", "pending", "resolved", "closed"],"tool_status": ["draft", "pending_review", "approved", "suspended"],"usage_source": ["direct", "hold", "metered"]
           }
         }
 } as const

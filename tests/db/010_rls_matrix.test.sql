@@ -198,6 +198,80 @@ select r.tbl, r.id, right(t.name, 1), null, null, null
     union all select 'import_rows', r.id::text from public.import_rows r where r.tenant_id = t.id) r
  where t.name like 'tenant_%';
 
+-- ---- Marketplace (20261121002000 … 2800) ------------------------------------------------------
+-- The tool creator publishes an approved tool, a second approved one and a draft, and has an API key;
+-- the client holds paid and granted points, used the tool once (a usage, its transfer and entries),
+-- holds points for the second tool, authorised the first, reviewed it and asked for a refund; the
+-- creator asked for a payout of the earnings; the client and the agent each opened a support ticket
+-- with a message; admins published one page and drafted another.
+insert into matrix_ids (name, id) values
+  ('tool_mx', gen_random_uuid()), ('tool_mx2', gen_random_uuid()), ('tool_mx_draft', gen_random_uuid()),
+  ('ticket_client', gen_random_uuid()), ('ticket_agent', gen_random_uuid()),
+  ('page_published', gen_random_uuid()), ('page_draft', gen_random_uuid());
+insert into public.tools (id, creator_id, name, price_points, status)
+select i.id, (select user_id from matrix_personas where persona = 'tool_creator'), 'Matrix ' || i.name,
+       case when i.name = 'tool_mx' then 1500 else 10 end,
+       case when i.name = 'tool_mx_draft' then 'draft' else 'approved' end::public.tool_status
+  from matrix_ids i where i.name like 'tool_mx%';
+select private.admin_adjust_points((select user_id from matrix_personas where persona = 'client'), 1000, k, 'matrix', 'matrix-' || k)
+  from unnest(array['paid', 'granted']) k;
+-- API roles cannot read this session's temporary tables: the ids travel as psql variables.
+select (select user_id from matrix_personas where persona = 'client') as mx_client,
+       (select user_id from matrix_personas where persona = 'tool_creator') as mx_creator,
+       (select id from matrix_ids where name = 'tool_mx') as mx_tool,
+       (select id from matrix_ids where name = 'tool_mx2') as mx_tool2 \gset
+select tests.authenticate_as(:'mx_client');
+select public.use_tool(:'mx_tool', 'matrix-use'), public.hold_points(:'mx_tool2', 'matrix-hold');
+select public.request_refund((select id from public.tool_usages where client_id = :'mx_client'), 'matrix refund');
+insert into public.tool_authorizations (client_id, tool_id) values (:'mx_client', :'mx_tool');
+insert into public.tool_reviews (tool_id, client_id, rating, body) values (:'mx_tool', :'mx_client', 4, 'matrix');
+select tests.authenticate_as(:'mx_creator');
+select public.create_api_key('matrix', array[:'mx_tool'::uuid]);
+select public.request_payout(1000, 'matrix-payout');
+select tests.clear_authentication();
+insert into public.support_tickets (id, requester_id, subject)
+select i.id, p.user_id, 'Matrix ticket' from matrix_ids i join matrix_personas p on 'ticket_' || p.persona = i.name;
+insert into public.support_messages (ticket_id, author_id, body)
+select t.id, t.requester_id, 'matrix' from public.support_tickets t where t.id in (select id from matrix_ids where name like 'ticket_%');
+insert into public.site_content (id, slug, locale, title, status)
+select i.id, 'matrix-' || replace(i.name, '_', '-'), 'en', 'Matrix', case when i.name = 'page_published' then 'published' else 'draft' end::public.content_status
+  from matrix_ids i where i.name like 'page_%';
+
+insert into matrix_fixture (tbl, row_id, persona)
+select 'points_accounts', a.id::text, case a.kind when 'creator_earnings' then 'tool_creator' when 'client_paid' then 'client' when 'client_granted' then 'client' end
+  from public.points_accounts a
+ where a.owner_id in (select user_id from matrix_personas where persona in ('client', 'tool_creator')) or a.owner_id is null
+union all
+select 'points_transfers', t.id::text, 'client' from public.points_transfers t where t.client_id = (select user_id from matrix_personas where persona = 'client')
+union all
+select 'points_entries', e.id::text, case a.kind when 'creator_earnings' then 'tool_creator' when 'client_paid' then 'client' when 'client_granted' then 'client' end
+  from public.points_entries e join public.points_accounts a on a.id = e.account_id
+ where e.transfer_id in (select t.id from public.points_transfers t where t.client_id = (select user_id from matrix_personas where persona = 'client'))
+union all
+select 'tools', i.id::text, 'tool_creator' from matrix_ids i where i.name like 'tool_mx%'
+union all
+select 'tool_authorizations', a.client_id::text || ':' || a.tool_id, 'client'
+  from public.tool_authorizations a where a.client_id = (select user_id from matrix_personas where persona = 'client')
+union all
+select 'tool_usages', u.id::text, 'client' from public.tool_usages u where u.client_id = (select user_id from matrix_personas where persona = 'client')
+union all
+select 'points_holds', h.id::text, 'client' from public.points_holds h where h.client_id = (select user_id from matrix_personas where persona = 'client')
+union all
+select 'refund_requests', r.id::text, 'client' from public.refund_requests r where r.client_id = (select user_id from matrix_personas where persona = 'client')
+union all
+select 'tool_reviews', r.id::text, 'client' from public.tool_reviews r where r.client_id = (select user_id from matrix_personas where persona = 'client')
+union all
+select 'api_keys', k.id::text, 'tool_creator' from public.api_keys k where k.creator_id = (select user_id from matrix_personas where persona = 'tool_creator')
+union all
+select 'payout_requests', p.id::text, 'tool_creator' from public.payout_requests p where p.creator_id = (select user_id from matrix_personas where persona = 'tool_creator')
+union all
+select 'support_tickets', i.id::text, substr(i.name, 8) from matrix_ids i where i.name like 'ticket_%'
+union all
+select 'support_messages', m.id::text, substr(i.name, 8) from public.support_messages m join matrix_ids i on i.id = m.ticket_id
+union all
+select 'site_content', i.id::text, null from matrix_ids i where i.name like 'page_%';
+-- ---- end of the marketplace fixtures -----------------------------------------------------------
+
 create temporary table rls_matrix (
   tbl text not null, command text not null check (command in ('select', 'insert', 'update', 'delete')),
   statement text not null,
@@ -419,6 +493,153 @@ insert into rls_matrix values
   'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied'),
 ('import_rows', 'delete', 'delete from public.import_rows returning id',
   'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied');
+
+-- ---- Marketplace (20261121002000 … 2800) ------------------------------------------------------
+-- Money tables are written only through the points functions: no persona, not even service_role,
+-- inserts, updates or deletes their rows directly.
+insert into rls_matrix values
+-- table, command, statement,
+--   anon, client, tool_creator, admin, owner, manager, region_manager, outlet_manager, agent, viewer, other_tenant, service_role
+('points_accounts', 'select', 'select id from public.points_accounts',
+  'denied', 'own', 'own', 'all', 'none', 'none', 'none', 'none', 'none', 'none', 'none', 'all'),
+('points_accounts', 'insert', $$insert into public.points_accounts (owner_id, kind, balance, held) values ({me}, 'client_paid', 1000, 0) returning id$$,
+  'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied'),
+('points_accounts', 'update', 'update public.points_accounts set balance = balance + 1000 returning id',
+  'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied'),
+('points_accounts', 'delete', 'delete from public.points_accounts returning id',
+  'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied'),
+
+('points_transfers', 'select', $$select id from public.points_transfers where code <> 'usage'$$,
+  'denied', 'own', 'none', 'all', 'none', 'none', 'none', 'none', 'none', 'none', 'none', 'all'),
+('points_transfers', 'select', $$select id from public.points_transfers where code = 'usage'$$,
+  'denied', 'all', 'all', 'all', 'none', 'none', 'none', 'none', 'none', 'none', 'none', 'all'),
+('points_transfers', 'insert', $$insert into public.points_transfers (code, client_id) values ('grant', {me}) returning id$$,
+  'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied'),
+('points_transfers', 'update', 'update public.points_transfers set memo = memo returning id',
+  'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied'),
+('points_transfers', 'delete', 'delete from public.points_transfers returning id',
+  'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied'),
+
+('points_entries', 'select', 'select id from public.points_entries',
+  'denied', 'own', 'own', 'all', 'none', 'none', 'none', 'none', 'none', 'none', 'none', 'all'),
+('points_entries', 'insert', 'insert into public.points_entries (transfer_id, account_id, amount) select transfer_id, account_id, 1000 from public.points_entries limit 1 returning id',
+  'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied'),
+('points_entries', 'update', 'update public.points_entries set amount = amount returning id',
+  'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied'),
+('points_entries', 'delete', 'delete from public.points_entries returning id',
+  'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied'),
+
+('tools', 'select', $$select id from public.tools where status = 'approved'$$,
+  'denied', 'all', 'all', 'all', 'all', 'all', 'all', 'all', 'all', 'all', 'all', 'all'),
+('tools', 'select', $$select id from public.tools where status <> 'approved'$$,
+  'denied', 'none', 'own', 'all', 'none', 'none', 'none', 'none', 'none', 'none', 'none', 'all'),
+('tools', 'insert', $$insert into public.tools (creator_id, name, price_points) values ({me}, 'Probe', 5) returning id$$,
+  'denied', 'denied', 'allowed', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'error:23502'),
+('tools', 'update', 'update public.tools set name = name returning id',
+  'denied', 'none', 'own', 'all', 'none', 'none', 'none', 'none', 'none', 'none', 'none', 'all'),
+('tools', 'delete', $$delete from public.tools where status = 'draft' returning id$$,
+  'denied', 'none', 'own', 'none', 'none', 'none', 'none', 'none', 'none', 'none', 'none', 'all'),
+
+('tool_authorizations', 'select', $$select client_id::text || ':' || tool_id as id from public.tool_authorizations$$,
+  'denied', 'own', 'all', 'all', 'none', 'none', 'none', 'none', 'none', 'none', 'none', 'all'),
+('tool_authorizations', 'insert', $$insert into public.tool_authorizations (client_id, tool_id) values ({me}, {tool_mx2}) returning client_id::text || ':' || tool_id as id$$,
+  'denied', 'allowed', 'denied', 'allowed', 'allowed', 'allowed', 'allowed', 'allowed', 'allowed', 'allowed', 'allowed', 'error:23502'),
+('tool_authorizations', 'update', $$update public.tool_authorizations set tool_id = tool_id returning client_id::text || ':' || tool_id as id$$,
+  'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'all'),
+('tool_authorizations', 'delete', $$delete from public.tool_authorizations returning client_id::text || ':' || tool_id as id$$,
+  'denied', 'own', 'none', 'none', 'none', 'none', 'none', 'none', 'none', 'none', 'none', 'all'),
+
+('tool_usages', 'select', 'select id from public.tool_usages',
+  'denied', 'all', 'all', 'all', 'none', 'none', 'none', 'none', 'none', 'none', 'none', 'all'),
+('tool_usages', 'insert', 'insert into public.tool_usages (tool_id, client_id, creator_id, source, price_points, paid_points, granted_points, creator_points, fee_points, transfer_id) select tool_id, client_id, creator_id, source, 0, 0, 0, 0, 0, transfer_id from public.tool_usages limit 1 returning id',
+  'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied'),
+('tool_usages', 'update', 'update public.tool_usages set price_points = price_points returning id',
+  'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied'),
+('tool_usages', 'delete', 'delete from public.tool_usages returning id',
+  'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied'),
+
+('points_holds', 'select', 'select id from public.points_holds',
+  'denied', 'own', 'none', 'all', 'none', 'none', 'none', 'none', 'none', 'none', 'none', 'all'),
+('points_holds', 'insert', $$insert into public.points_holds (client_id, tool_id, amount, paid_part, granted_part, expires_at) values ({me}, {tool_mx}, 1, 1, 0, now()) returning id$$,
+  'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied'),
+('points_holds', 'update', $$update public.points_holds set status = 'released', resolved_at = now() returning id$$,
+  'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied'),
+('points_holds', 'delete', 'delete from public.points_holds returning id',
+  'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied'),
+
+('api_keys', 'select', 'select id from public.api_keys',
+  'denied', 'none', 'own', 'all', 'none', 'none', 'none', 'none', 'none', 'none', 'none', 'all'),
+('api_keys', 'select', 'select id, secret_hash from public.api_keys',
+  'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'all'),
+('api_keys', 'insert', $$insert into public.api_keys (creator_id, name, prefix, secret_hash, tool_ids) values ({me}, 'x', 'tk_probe', sha256('x'), array[{tool_mx}]) returning id$$,
+  'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied'),
+('api_keys', 'update', 'update public.api_keys set name = name returning id',
+  'denied', 'none', 'own', 'none', 'none', 'none', 'none', 'none', 'none', 'none', 'none', 'all'),
+('api_keys', 'update', 'update public.api_keys set revoked_at = null, expires_at = null returning id',
+  'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'all'),
+('api_keys', 'delete', 'delete from public.api_keys returning id',
+  'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'all'),
+
+('payout_requests', 'select', 'select id from public.payout_requests',
+  'denied', 'none', 'own', 'all', 'none', 'none', 'none', 'none', 'none', 'none', 'none', 'all'),
+('payout_requests', 'insert', $$insert into public.payout_requests (creator_id, points, money_amount, currency) values ({me}, 1, 1, 'USD') returning id$$,
+  'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied'),
+('payout_requests', 'update', $$update public.payout_requests set status = 'rejected' returning id$$,
+  'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied'),
+('payout_requests', 'delete', 'delete from public.payout_requests returning id',
+  'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied'),
+
+('refund_requests', 'select', 'select id from public.refund_requests',
+  'denied', 'all', 'all', 'all', 'none', 'none', 'none', 'none', 'none', 'none', 'none', 'all'),
+('refund_requests', 'insert', $$insert into public.refund_requests (usage_id, client_id, creator_id, reason) select usage_id, client_id, creator_id, 'probe' from public.refund_requests limit 1 returning id$$,
+  'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied'),
+('refund_requests', 'update', $$update public.refund_requests set status = 'denied' returning id$$,
+  'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied'),
+('refund_requests', 'delete', 'delete from public.refund_requests returning id',
+  'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied'),
+
+('tool_reviews', 'select', 'select id from public.tool_reviews',
+  'all', 'all', 'all', 'all', 'all', 'all', 'all', 'all', 'all', 'all', 'all', 'all'),
+('tool_reviews', 'insert', 'insert into public.tool_reviews (tool_id, client_id, rating) values ({tool_mx2}, {me}, 5) returning id',
+  'denied', 'error:PT403', 'error:PT403', 'error:PT403', 'error:PT403', 'error:PT403', 'error:PT403', 'error:PT403', 'error:PT403', 'error:PT403', 'error:PT403', 'error:23502'),
+('tool_reviews', 'update', 'update public.tool_reviews set body = body returning id',
+  'denied', 'own', 'all', 'all', 'none', 'none', 'none', 'none', 'none', 'none', 'none', 'all'),
+('tool_reviews', 'update', 'update public.tool_reviews set hidden = true returning id',
+  'denied', 'error:PT403', 'error:PT403', 'all', 'none', 'none', 'none', 'none', 'none', 'none', 'none', 'all'),
+('tool_reviews', 'delete', 'delete from public.tool_reviews returning id',
+  'denied', 'own', 'none', 'none', 'none', 'none', 'none', 'none', 'none', 'none', 'none', 'all'),
+
+('support_tickets', 'select', 'select id from public.support_tickets',
+  'denied', 'own', 'own', 'all', 'own', 'own', 'own', 'own', 'own', 'own', 'own', 'all'),
+('support_tickets', 'insert', $$insert into public.support_tickets (requester_id, subject) values ({me}, 'Probe') returning id$$,
+  'denied', 'allowed', 'allowed', 'allowed', 'allowed', 'allowed', 'allowed', 'allowed', 'allowed', 'allowed', 'allowed', 'error:23502'),
+('support_tickets', 'insert', $$insert into public.support_tickets (requester_id, subject) values ({user_agent_b}, 'Probe') returning id$$,
+  'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'allowed'),
+('support_tickets', 'update', $$update public.support_tickets set status = 'resolved' returning id$$,
+  'denied', 'none', 'none', 'all', 'none', 'none', 'none', 'none', 'none', 'none', 'none', 'all'),
+('support_tickets', 'delete', 'delete from public.support_tickets returning id',
+  'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'all'),
+
+('support_messages', 'select', 'select id from public.support_messages',
+  'denied', 'own', 'none', 'all', 'none', 'none', 'none', 'none', 'own', 'none', 'none', 'all'),
+('support_messages', 'insert', $$insert into public.support_messages (ticket_id, author_id, body) values ({ticket_client}, {me}, 'Probe') returning id$$,
+  'denied', 'allowed', 'denied', 'allowed', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'allowed'),
+('support_messages', 'update', 'update public.support_messages set body = body returning id',
+  'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied'),
+('support_messages', 'delete', 'delete from public.support_messages returning id',
+  'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'all'),
+
+('site_content', 'select', $$select id from public.site_content where status = 'published'$$,
+  'all', 'all', 'all', 'all', 'all', 'all', 'all', 'all', 'all', 'all', 'all', 'all'),
+('site_content', 'select', $$select id from public.site_content where status <> 'published'$$,
+  'none', 'none', 'none', 'all', 'none', 'none', 'none', 'none', 'none', 'none', 'none', 'all'),
+('site_content', 'insert', $$insert into public.site_content (slug, title) values ('probe', 'Probe') returning id$$,
+  'denied', 'denied', 'denied', 'allowed', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'allowed'),
+('site_content', 'update', 'update public.site_content set title = title returning id',
+  'denied', 'none', 'none', 'all', 'none', 'none', 'none', 'none', 'none', 'none', 'none', 'all'),
+('site_content', 'delete', 'delete from public.site_content returning id',
+  'denied', 'none', 'none', 'all', 'none', 'none', 'none', 'none', 'none', 'none', 'none', 'all');
+-- ---- end of the marketplace rows ---------------------------------------------------------------
 
 create temporary view matrix_cells as
 select m.tbl, m.command, m.statement, x.persona, x.expected

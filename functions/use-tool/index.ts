@@ -1,0 +1,11 @@
+import { connect } from "../_shared/db.ts";
+import { jwtVerifierFromEnv, requireEnv } from "../_shared/env.ts";
+import { createUseToolHandler } from "./handler.ts";
+
+const get = (name: string) => Deno.env.get(name);
+
+Deno.serve(createUseToolHandler({
+  verifyCaller: jwtVerifierFromEnv(get),
+  sql: connect(requireEnv(get, "SUPABASE_DB_URL")),
+  fetch: globalThis.fetch,
+}));
