@@ -188,9 +188,10 @@ with spec as (
 ), complete as (
   select d.*,
          ('00000000-0000-4000-f000-' || pg_catalog.lpad(d.campaign_no::text, 12, '0'))::uuid as campaign_id,
-         -- No source on the demo leads: tests/db/010_rls_matrix deletes every attribution source it
-         -- can reach, and a source that leads point to cannot be deleted (leads_source_fkey).
-         null::uuid as source_id
+         -- Three leads in four name how the customer came (A: sources 1–3, B: 5–7), one does not.
+         case when d.n % 4 = 0 then null
+              else ('00000000-0000-4000-f100-' || pg_catalog.lpad(((case when d.in_a then 1 else 5 end) + d.n % 3)::text, 12, '0'))::uuid
+         end as source_id
     from described d
 )
 insert into public.leads (id, tenant_id, client_uuid, outlet_id, agent_id, campaign_id, source_id, customer_name, phone, notes,

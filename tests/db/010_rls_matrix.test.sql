@@ -395,7 +395,8 @@ insert into rls_matrix values
   'denied', 'denied', 'denied', 'allowed', 'allowed', 'allowed', 'denied', 'denied', 'denied', 'denied', 'denied', 'allowed'),
 ('attribution_sources', 'update', 'update public.attribution_sources set active = not active returning id',
   'denied', 'none', 'none', 'all', 'own_tenant', 'own_tenant', 'none', 'none', 'none', 'none', 'own_tenant', 'all'),
-('attribution_sources', 'delete', 'delete from public.attribution_sources returning id',
+-- Sources that leads name cannot go (leads_source_fkey): the demo world's are in use.
+('attribution_sources', 'delete', 'delete from public.attribution_sources s where not exists (select 1 from public.leads l where l.source_id = s.id) returning id',
   'denied', 'none', 'none', 'all', 'own_tenant', 'own_tenant', 'none', 'none', 'none', 'none', 'own_tenant', 'all'),
 
 ('leads', 'select', 'select id from public.leads',

@@ -1,11 +1,11 @@
 -- Campaigns and attribution sources (20261121001100): the campaign status machine (every pair of
 -- statuses, table-driven), what a new campaign may start as, the tenant's currency by default, date
 -- order, budgets, deleting drafts only, the fixed tenant, names unique per tenant in any letter case,
--- who may create and change them by tenant role, and attribution sources (codes unique per tenant,
+-- who may create and change them by tenant role, and attribution sources (codes unique per tenant in any case,
 -- inactive sources refused for new leads but kept on old ones). Which persona reads/writes which rows
 -- is in 010_rls_matrix; here the rules, as the real personas.
 begin;
-select plan(119);
+select plan(120);
 
 -- Runs a statement as a persona ('anon', 'service_role' or a fixture name) exactly as PostgREST would,
 -- always rolls its effects back, and returns its outcome: ok, ok (0 rows), or SQLSTATE [code].
@@ -392,6 +392,10 @@ select is(
 select is(
   pg_temp.dry_as('manager', format($$insert into public.attribution_sources (tenant_id, name, code) values (%L, 'Poster 2', 'QR-CHILONZOR')$$, :'T')),
   '23505', 'a code is unique within the tenant'
+);
+select is(
+  pg_temp.dry_as('manager', format($$insert into public.attribution_sources (tenant_id, name, code) values (%L, 'Poster 3', 'qr-Chilonzor')$$, :'T')),
+  '23505', 'a code is unique within the tenant in any letter case (1460)'
 );
 select is(
   pg_temp.dry_as('manager', format($$insert into public.attribution_sources (tenant_id, name) values (%L, 'qr chilonzor')$$, :'T')),

@@ -10,7 +10,7 @@
 -- Concurrency (two sessions recording on one lead) cannot happen inside one pgTAP transaction; the
 -- row lock that serialises it is checked here with pgrowlocks instead.
 begin;
-select plan(191);
+select plan(198);
 
 -- ---------------------------------------------------------------------------------------------
 -- the world
@@ -198,6 +198,29 @@ select is(pg_temp.sell_as('admin', :'la1'), 'PT404 conversion.lead_not_found', '
 select is(pg_temp.sell_as('other_owner', :'la1'), 'PT404 conversion.lead_not_found', 'the owner of another tenant cannot sell on this tenant''s lead');
 select is(pg_temp.sell_as('other_agent', :'la1'), 'PT404 conversion.lead_not_found', 'an agent of another tenant cannot either');
 select is(pg_temp.sell_as('owner', gen_random_uuid()), 'PT404 conversion.lead_not_found', 'an unknown lead id: the same PT404');
+
+-- … and may credit it only inside their scope (1470).
+create function pg_temp.credit_as(who text, lead uuid, credit text)
+returns text
+language sql
+as $$
+  select pg_temp.try_as(who, format(
+    $q$select * from public.record_conversion(%L, 1000, 'credit-' || gen_random_uuid(), '2026-10-05T12:00:00+05:00', %s)$q$, lead, credit))
+$$;
+select is(pg_temp.credit_as('outlet_mgr', :'lb', format('outlet_id => %L', :'o1b')),
+  'PT403 conversion.attribution_forbidden', 'an outlet manager cannot credit a sale of their outlet to another outlet');
+select is(pg_temp.credit_as('outlet_mgr', :'lb', format('agent_id => %L', (select id from fx where name = 'agent_a'))),
+  'ok', 'an outlet manager credits a colleague at their outlet');
+select is(pg_temp.credit_as('agent_a', :'la1', format('agent_id => %L', (select id from fx where name = 'agent_b'))),
+  'PT403 conversion.attribution_forbidden', 'an agent cannot credit their sale to a colleague');
+select is(pg_temp.credit_as('agent_a', :'la1', format('outlet_id => %L', :'o1b')),
+  'PT403 conversion.attribution_forbidden', 'an agent cannot credit their sale to another outlet either');
+select is(pg_temp.credit_as('region_mgr', :'lob', format('outlet_id => %L', :'o1')),
+  'ok', 'a region manager moves the credit between outlets of their region');
+select is(pg_temp.credit_as('region_mgr', :'lob', format('outlet_id => %L', :'o2')),
+  'PT403 conversion.attribution_forbidden', '… but not to an outlet of another region');
+select is(pg_temp.credit_as('manager', :'la1', format('outlet_id => %L, agent_id => %L', :'o2', (select id from fx where name = 'agent_o2'))),
+  'ok', 'a tenant manager credits any outlet and agent of the tenant');
 select is(pg_temp.sell_as('anon', :'la1'), '42501', 'anon cannot call record_conversion');
 select is(pg_temp.sell_as('service_role', :'la1'), 'ok', 'service_role (jobs) may record sales');
 select is(
