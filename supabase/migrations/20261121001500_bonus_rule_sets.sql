@@ -150,6 +150,7 @@ begin
 end;
 $$;
 comment on function private.bonus_tiers_problem(jsonb) is 'Null when the bands are valid (contiguous from 0, no overlap, only the last open), else what is wrong.';
+grant execute on function private.bonus_tiers_problem(jsonb) to authenticated, service_role;
 
 create function private.validate_bonus_rule()
 returns trigger

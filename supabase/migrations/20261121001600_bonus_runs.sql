@@ -183,7 +183,7 @@ begin
   end if;
   if p_mode = 'marginal' then
     select coalesce(pg_catalog.sum((b ->> 'rate')::numeric
-             * pg_catalog.greatest(0, pg_catalog.least(p_volume, coalesce((b ->> 'to')::numeric, p_volume)) - (b ->> 'from')::numeric)), 0)
+             * greatest(0, least(p_volume, coalesce((b ->> 'to')::numeric, p_volume)) - (b ->> 'from')::numeric)), 0)
       into earned
       from pg_catalog.jsonb_array_elements(p_tiers) b;
   else
@@ -313,7 +313,7 @@ begin
   paid as (
     select e.*,
            pg_catalog.round(case when not e.threshold_met then 0
-                                 else pg_catalog.least(e.gross, coalesce(e.cap_per_agent, e.gross)) end, 2) as final
+                                 else least(e.gross, coalesce(e.cap_per_agent, e.gross)) end, 2) as final
       from earned e
   ),
   agents as (
@@ -337,7 +337,9 @@ begin
     select mm.user_id as recipient, 'outlet_manager'::public.bonus_recipient_role as role, p.agent_outlet as outlet, p.rule_id,
            pg_catalog.sum(p.n)::integer as n, pg_catalog.sum(p.net) as net,
            pg_catalog.round(pg_catalog.sum(p.final) * pg_catalog.max(p.manager_share), 2) as final,
-           pg_catalog.array_agg(u.id order by u.id) as ids,
+           (select pg_catalog.array_agg(u.id order by u.id)
+              from paid q cross join lateral pg_catalog.unnest(q.ids) u(id)
+             where q.rule_id = p.rule_id and q.agent_outlet = p.agent_outlet and q.final > 0) as ids,
            pg_catalog.jsonb_build_object(
              'rule', pg_catalog.max(p.name), 'override_share', pg_catalog.max(p.manager_share),
              'agents', pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object('agent_id', p.agent_id, 'earned', p.final) order by p.agent_id),
@@ -346,7 +348,6 @@ begin
       from paid p
       join public.tenant_memberships mm
         on mm.tenant_id = p_tenant_id and mm.role = 'outlet_manager' and mm.outlet_id = p.agent_outlet
-      cross join lateral pg_catalog.unnest(p.ids) u(id)
      where p.manager_share > 0 and p.final > 0
      group by mm.user_id, p.agent_outlet, p.rule_id
   )
