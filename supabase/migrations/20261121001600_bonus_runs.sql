@@ -84,13 +84,13 @@ create table public.bonus_calculation_items (
   created_at        timestamptz not null default now(),
   constraint bonus_calculation_items_run_fkey foreign key (run_id, tenant_id) references public.bonus_calculation_runs (id, tenant_id) on delete cascade,
   constraint bonus_calculation_items_adjusts_fkey foreign key (adjusts_run_id, tenant_id) references public.bonus_calculation_runs (id, tenant_id),
-  constraint bonus_calculation_items_outlet_fkey foreign key (outlet_id, tenant_id) references public.outlets (id, tenant_id),
   constraint bonus_calculation_items_adjustment_shape check ((kind = 'adjustment') = (adjusts_run_id is not null))
 );
 comment on table public.bonus_calculation_items is
   'What one recipient earns from one rule in a run (or the adjustment of an earlier run), with its basis and a readable explanation.';
 comment on column public.bonus_calculation_items.recipient_id is 'The user paid (kept as an id: history outlives the account).';
-comment on column public.bonus_calculation_items.outlet_id is 'The recipient''s outlet: outlet and region managers see the items of their scope.';
+comment on column public.bonus_calculation_items.outlet_id is
+  'The recipient''s outlet when calculated: outlet and region managers see the items of their scope. No foreign key: an approved item keeps it after the outlet is gone.';
 comment on column public.bonus_calculation_items.rule_id is 'The rule (of the run''s rule set, or of the adjusted run''s) that produced the item.';
 comment on column public.bonus_calculation_items.adjusts_run_id is 'For adjustments: the approved run whose payout this corrects.';
 comment on column public.bonus_calculation_items.conversion_count is 'Sales counted (for adjustments: the change in the count).';
