@@ -8,6 +8,7 @@
 import { spawnSync } from "node:child_process";
 import postgres from "postgres";
 import { median, type BenchContext, type BenchResult } from "./lib/bench-common.ts";
+import { bonusRun, kpiLeadInserts, kpiRefresh10m, kpiRefresh1m } from "./lib/bench-bonus.ts";
 import { captureBatch, rlsBench } from "./lib/bench-sales.ts";
 import { ephemeralStack } from "./lib/ephemeral-stack.ts";
 import { loadOrCreateKeys } from "./lib/keys.ts";
@@ -75,6 +76,11 @@ const benches: Record<string, (ctx: BenchContext) => Promise<BenchResult>> = {
   "rls-lead-count-agent": rlsBench("count", "agent"),
   // capture_leads batches ÷ a plain insert of the same rows.
   "capture-batch": captureBatch,
+  // Bonus engine and KPIs (bench-bonus.ts): a run ÷ a plain aggregate; a one-day refresh ÷ a full recompute; inserts with ÷ without the KPI queue.
+  "bonus-run": bonusRun,
+  "kpi-refresh-1m": kpiRefresh1m,
+  "kpi-refresh-10m": kpiRefresh10m,
+  "kpi-lead-inserts": kpiLeadInserts,
 };
 
 function line(r: BenchResult): string {
