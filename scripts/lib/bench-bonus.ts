@@ -105,8 +105,9 @@ export async function bonusRun(ctx: BenchContext): Promise<BenchResult> {
   const [run] = await ctx.db<{ id: string }[]>`
     select (private.create_bonus_run(${BONUS_TENANT}, ${BONUS_SET}, '2026-10-01', '2026-10-31', ${`bench-${randomUUID()}`})).id`;
   const runId = run!.id;
-  const asOf = "2026-11-15T00:00:00Z";
-  const calculate = () => timed(() => ctx.db`select private.calculate_bonus_run(${runId}, ${asOf}::timestamptz)`);
+  // Every recalculation reads the same inputs: the sales recorded up to the end of the load.
+  const [loaded] = await ctx.db<{ at: string }[]>`select now()::text as at`;
+  const calculate = () => timed(() => ctx.db`select private.calculate_bonus_run(${runId}, ${loaded!.at}::timestamptz)`);
   const aggregate = () => timed(() => ctx.db`
     select agent_id, count(*), sum(amount) from public.conversions
      where tenant_id = ${BONUS_TENANT} and sold_at >= '2026-10-01T00:00:00+05' and sold_at < '2026-11-01T00:00:00+05'
@@ -186,7 +187,7 @@ async function growKpiWorld({ db, log }: BenchContext, rows: number): Promise<vo
       await tx.unsafe(`insert into public.leads (id, tenant_id, client_uuid, outlet_id, agent_id, customer_name, phone, captured_at, payload_hash)
         select ('00000000-0000-4000-8204-' || lpad(g::text, 12, '0'))::uuid, ${kpiTenant(`g % ${KPI_TENANTS}`)}, gen_random_uuid(),
                ${kpiOutlet(`(g % ${KPI_TENANTS}) * 2 + (g / ${KPI_TENANTS}) % 2`)}, ${kpiAgent(`(g % ${KPI_TENANTS}) * 2 + (g / ${KPI_TENANTS}) % 2`)},
-               'KPI ' || g, '+4915' || lpad(g::text, 9, '0'), now() - interval '1 hour' - (g * 7919 % ${KPI_DAYS * 86400}) * interval '1 second',
+               'KPI ' || g, '+4915' || lpad(g::text, 9, '0'), now() - interval '1 hour' - (g::bigint * 7919 % ${KPI_DAYS * 86400}) * interval '1 second',
                repeat('0', 64)
           from generate_series(${lo}, ${hi}) g`);
       await tx.unsafe(`insert into public.lead_status_history (lead_id, tenant_id, to_status, changed_at)

@@ -94,6 +94,9 @@ language plpgsql
 stable
 security definer
 set search_path = ''
+-- Planned for the days it is given: a session that also ran a full recomputation would otherwise keep
+-- a generic plan, and one day's refresh would cost a fraction of the whole history.
+set plan_cache_mode = force_custom_plan
 as $$
 begin
   return query
@@ -147,9 +150,15 @@ language plpgsql
 security definer
 set search_path = ''
 as $$
+declare
+  one private.kpi_day;
 begin
-  delete from public.kpi_agent_daily k using pg_catalog.unnest(p_days) x where k.tenant_id = x.tenant_id and k.day = x.day;
-  delete from public.kpi_outlet_daily k using pg_catalog.unnest(p_days) x where k.tenant_id = x.tenant_id and k.day = x.day;
+  -- Day by day through the primary keys: a set-based delete joined to unnest(p_days) gets a generic
+  -- plan after a few calls that scans the whole KPI tables, which would make the refresh grow with history.
+  foreach one in array coalesce(p_days, '{}') loop
+    delete from public.kpi_agent_daily k where k.tenant_id = one.tenant_id and k.day = one.day;
+    delete from public.kpi_outlet_daily k where k.tenant_id = one.tenant_id and k.day = one.day;
+  end loop;
   with fresh as (
     select * from private.kpi_rows(p_days)
   ),
