@@ -1,7 +1,7 @@
 -- Daily KPIs (seed 004's KPIAgentDaily, KPIOutletDaily) per day in each tenant's time zone, with a
--- region/tenant rollup view. Kept fresh without rereading history: cheap statement-level triggers on
--- leads, status history, interactions, conversions and bonus approvals put the (tenant, day) pairs they
--- touch into private.kpi_dirty_days (one insert per statement, duplicates ignored); private.refresh_kpis,
+-- region/tenant rollup view. Kept fresh without rereading history: cheap triggers on leads, status
+-- history, interactions, conversions and bonus approvals put the (tenant, day) pairs they touch into
+-- private.kpi_dirty_days (one insert per statement, duplicates ignored); private.refresh_kpis,
 -- run by pg_cron, drains that set and recomputes only those days through the indexes on
 -- (tenant_id, <time>). A nightly reconciliation recomputes the last days of every tenant anyway.
 --
@@ -226,7 +226,7 @@ $$;
 comment on function private.reconcile_kpis(integer) is 'pg_cron nightly: recompute the last days of every tenant (and whatever else is queued).';
 
 -- ---------------------------------------------------------------------------------------------
--- marking: statement-level, one insert per statement from the transition table
+-- marking: one insert per statement from the transition table (per row for status changes)
 -- ---------------------------------------------------------------------------------------------
 
 create function private.kpi_mark_leads()
@@ -272,7 +272,9 @@ end;
 $$;
 comment on function private.kpi_mark_reassigned_leads() is 'AFTER UPDATE (statement) on leads: days of leads that changed agent or outlet.';
 
-create function private.kpi_mark_status_changes()
+-- Row-level with a WHEN clause: the captured row every new lead gets (to_status new) never calls it, so
+-- lead capture pays nothing here; status changes come one row at a time anyway.
+create function private.kpi_mark_status_change()
 returns trigger
 language plpgsql
 security definer
@@ -280,14 +282,13 @@ set search_path = ''
 as $$
 begin
   insert into private.kpi_dirty_days (tenant_id, day)
-  select distinct h.tenant_id, (h.changed_at at time zone t.time_zone)::date
-    from changed_history h join public.tenants t on t.id = h.tenant_id
-   where h.to_status <> 'new'
+  select new.tenant_id, (new.changed_at at time zone t.time_zone)::date
+    from public.tenants t where t.id = new.tenant_id
   on conflict on constraint kpi_dirty_days_pkey do nothing;
   return null;
 end;
 $$;
-comment on function private.kpi_mark_status_changes() is 'AFTER INSERT (statement) on lead_status_history: days of the changes (captures are marked by leads).';
+comment on function private.kpi_mark_status_change() is 'AFTER INSERT (row, not the captured row) on lead_status_history: the day of the change.';
 
 create function private.kpi_mark_interactions()
 returns trigger
@@ -345,7 +346,7 @@ create trigger leads_kpi_delete after delete on public.leads
 create trigger leads_kpi_update after update on public.leads
   referencing old table as old_leads new table as new_leads for each statement execute function private.kpi_mark_reassigned_leads();
 create trigger lead_status_history_kpi_insert after insert on public.lead_status_history
-  referencing new table as changed_history for each statement execute function private.kpi_mark_status_changes();
+  for each row when (new.to_status <> 'new') execute function private.kpi_mark_status_change();
 create trigger lead_interactions_kpi_insert after insert on public.lead_interactions
   referencing new table as changed_interactions for each statement execute function private.kpi_mark_interactions();
 create trigger lead_interactions_kpi_delete after delete on public.lead_interactions
