@@ -5,6 +5,7 @@ import { z } from "zod";
 import { banRequest, createUserRequest, listUsersQuery } from "./admin-users/handler.ts";
 import { changePasswordRequest } from "./change-password/handler.ts";
 import { checkUserRequest } from "./check-user/handler.ts";
+import { exportHeaders, exportPayoutRequest } from "./export-bonus-payouts/handler.ts";
 import { importLimits, importSalesQuery, salesColumns } from "./import-sales/handler.ts";
 import { loginRequest } from "./login/handler.ts";
 import { profileChanges } from "./me/handler.ts";
@@ -182,6 +183,39 @@ export function buildOpenApiDocument(): Json {
             200: ok("{id, deleted}"), 400: error("Deleting oneself", ["user.self"]), 401: unauthorized,
             403: error("Not an admin", ["auth.forbidden"]), 404: error("No such user", ["user.not_found"]),
             409: error("Last admin", ["roles.last_admin"]),
+          },
+        },
+      },
+      "/export-bonus-payouts": {
+        post: {
+          summary: "Owners and managers: the payout CSV of an approved bonus run (seed 004, BonusPayoutExport)",
+          description: "One row per recipient (recipient_id, recipient_name, roles, items, amount, currency), then a TOTAL row. " +
+            "The first call records the export, posts the payout to the ledger and marks the run exported; later calls return the " +
+            "same file. Metadata in the headers " + exportHeaders.join(", ") + "; with Accept: application/json the same as a JSON object.",
+          security: bearer,
+          requestBody: body(exportPayoutRequest),
+          responses: {
+            200: {
+              description: "The payout file",
+              content: {
+                "text/csv": { schema: { type: "string" } },
+                "application/json": {
+                  schema: {
+                    type: "object",
+                    required: ["export_id", "run_id", "file_name", "content", "row_count", "total_amount", "currency", "checksum_sha256", "created_at"],
+                    properties: {
+                      export_id: { type: "string", format: "uuid" }, run_id: { type: "string", format: "uuid" }, file_name: { type: "string" },
+                      content: { type: "string" }, row_count: { type: "integer" }, total_amount: { type: "string" }, currency: { type: "string" },
+                      checksum_sha256: { type: "string" }, created_at: { type: "string", format: "date-time" },
+                    },
+                  },
+                },
+              },
+            },
+            400: invalid,
+            401: unauthorized,
+            404: error("No such run among those the caller manages", ["bonus_run.not_found"]),
+            409: error("The run is not approved", ["bonus_run.not_approved"]),
           },
         },
       },

@@ -9,6 +9,7 @@ import { spawnSync } from "node:child_process";
 import postgres from "postgres";
 import { median, type BenchContext, type BenchResult } from "./lib/bench-common.ts";
 import { hotCreator, httpSpend, spendBench } from "./lib/bench-points.ts";
+import { bonusRun, kpiLeadInserts, kpiRefresh10m, kpiRefresh1m } from "./lib/bench-bonus.ts";
 import { captureBatch, rlsBench } from "./lib/bench-sales.ts";
 import { ephemeralStack } from "./lib/ephemeral-stack.ts";
 import { loadOrCreateKeys } from "./lib/keys.ts";
@@ -81,6 +82,11 @@ const benches: Record<string, (ctx: BenchContext) => Promise<BenchResult>> = {
   "points-spend-32": spendBench(32),
   "points-spend-hot": hotCreator,
   "points-spend-http": httpSpend,
+  // Bonus engine and KPIs (bench-bonus.ts): a run ÷ a plain aggregate; a one-day refresh ÷ a full recompute; inserts with ÷ without the KPI queue.
+  "bonus-run": bonusRun,
+  "kpi-refresh-1m": kpiRefresh1m,
+  "kpi-refresh-10m": kpiRefresh10m,
+  "kpi-lead-inserts": kpiLeadInserts,
 };
 
 function line(r: BenchResult): string {

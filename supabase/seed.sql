@@ -465,3 +465,45 @@ begin
   end if;
 end;
 $$;
+
+-- ---------------------------------------------------------------------------------------------
+-- Bonuses and KPIs (issue 5)
+-- ---------------------------------------------------------------------------------------------
+-- Samarqand Savdo pays by rule set "Sales bonus": version 1 published (a flat 50 000 per sale of at
+-- least 1 000 000 with a 10% override for outlet managers, 1% / 2% marginal bands over each agent's
+-- net sales, 3% on TVs capped at 500 000 per agent), version 2 a draft copy paying 75 000 per sale to
+-- try with simulate_bonus_rule_set. A run over the last 30 days (Tashkent) is calculated and approved,
+-- ready for export-bonus-payouts. The KPI tables are refreshed over everything above.
+insert into public.bonus_rule_sets (id, tenant_id, name, version, status, effective_from) values
+  ('00000000-0000-4000-f400-000000000001', '00000000-0000-4000-b000-000000000001', 'Sales bonus', 1, 'published', '2026-01-01');
+insert into public.bonus_rules (id, rule_set_id, tenant_id, name, position, kind, flat_amount, percent, tiers, tier_mode,
+                                product_skus, min_amount, cap_per_agent, manager_share) values
+  ('00000000-0000-4000-f400-000000000011', '00000000-0000-4000-f400-000000000001', '00000000-0000-4000-b000-000000000001',
+   'Per sale from 1 000 000', 1, 'flat_per_conversion', 50000, null, null, null, null, 1000000, null, 0.1),
+  ('00000000-0000-4000-f400-000000000012', '00000000-0000-4000-f400-000000000001', '00000000-0000-4000-b000-000000000001',
+   'Volume bands', 2, 'tiered_by_amount', null, null,
+   '[{"from": 0, "to": 20000000, "rate": 1}, {"from": 20000000, "to": null, "rate": 2}]', 'marginal', null, null, null, 0),
+  ('00000000-0000-4000-f400-000000000013', '00000000-0000-4000-f400-000000000001', '00000000-0000-4000-b000-000000000001',
+   'TV push', 3, 'percent_of_amount', null, 3, null, null, '{TV-SAM-55}', null, 500000, 0);
+do $$
+declare
+  a constant uuid := '00000000-0000-4000-b000-000000000001';
+  today date := (now() at time zone 'Asia/Tashkent')::date;
+begin
+  alter table public.bonus_rule_sets alter column id set default '00000000-0000-4000-f400-000000000002'::uuid;
+  perform private.copy_bonus_rule_set('00000000-0000-4000-f400-000000000001');
+  alter table public.bonus_rule_sets alter column id set default gen_random_uuid();
+  update public.bonus_rules set flat_amount = 75000 where rule_set_id = '00000000-0000-4000-f400-000000000002' and position = 1;
+
+  alter table public.bonus_calculation_runs alter column id set default '00000000-0000-4000-f500-000000000001'::uuid;
+  perform private.create_bonus_run(a, '00000000-0000-4000-f400-000000000001', today - 30, today - 1, 'demo-run-1');
+  alter table public.bonus_calculation_runs alter column id set default gen_random_uuid();
+  perform private.calculate_bonus_run('00000000-0000-4000-f500-000000000001', now());
+  perform private.approve_bonus_run('00000000-0000-4000-f500-000000000001');
+  perform private.refresh_kpis();
+  if (select item_count from public.bonus_calculation_runs where id = '00000000-0000-4000-f500-000000000001') = 0
+     or not exists (select 1 from public.kpi_agent_daily where tenant_id = a) then
+    raise exception 'seed.sql: the bonus demo run or the KPI refresh produced nothing';
+  end if;
+end;
+$$;

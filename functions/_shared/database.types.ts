@@ -59,6 +59,142 @@ isOneToOne: false
                   Relationships: [
                     
                   ]
+                },"bonus_calculation_items": {
+                  Row: {
+                    "adjusts_run_id": string | null,"amount": number,"basis_amount": number,"conversion_count": number,"conversion_ids": (string)[],"created_at": string,"explanation": NonNullable<Json>,"id": string,"kind": Database["public"]['Enums']["bonus_item_kind"],"outlet_id": string | null,"recipient_id": string,"recipient_role": Database["public"]['Enums']["bonus_recipient_role"],"rule_id": string,"run_id": string,"tenant_id": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "adjusts_run_id"?: string | null,"amount": number,"basis_amount": number,"conversion_count": number,"conversion_ids"?: (string)[],"created_at"?: string,"explanation": NonNullable<Json>,"id"?: string,"kind"?: Database["public"]['Enums']["bonus_item_kind"],"outlet_id"?: string | null,"recipient_id": string,"recipient_role": Database["public"]['Enums']["bonus_recipient_role"],"rule_id": string,"run_id": string,"tenant_id": string
+                  }
+                  Update: {
+                    "adjusts_run_id"?: string | null,"amount"?: number,"basis_amount"?: number,"conversion_count"?: number,"conversion_ids"?: (string)[],"created_at"?: string,"explanation"?: NonNullable<Json>,"id"?: string,"kind"?: Database["public"]['Enums']["bonus_item_kind"],"outlet_id"?: string | null,"recipient_id"?: string,"recipient_role"?: Database["public"]['Enums']["bonus_recipient_role"],"rule_id"?: string,"run_id"?: string,"tenant_id"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "bonus_calculation_items_adjusts_fkey"
+      columns: ["adjusts_run_id","tenant_id"]
+isOneToOne: false
+      referencedRelation: "bonus_calculation_runs"
+      referencedColumns: ["id","tenant_id"]
+    },{
+      foreignKeyName: "bonus_calculation_items_run_fkey"
+      columns: ["run_id","tenant_id"]
+isOneToOne: false
+      referencedRelation: "bonus_calculation_runs"
+      referencedColumns: ["id","tenant_id"]
+    }
+                  ]
+                },"bonus_calculation_runs": {
+                  Row: {
+                    "accrual_transaction_id": string | null,"approved_at": string | null,"approved_by": string | null,"as_of": string | null,"calculated_at": string | null,"created_at": string,"created_by": string | null,"currency": string,"id": string,"inputs_hash": string | null,"item_count": number,"period_end": string,"period_start": string,"request_key": string,"rule_set_id": string,"status": Database["public"]['Enums']["bonus_run_status"],"tenant_id": string,"total_amount": number,"updated_at": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "accrual_transaction_id"?: string | null,"approved_at"?: string | null,"approved_by"?: string | null,"as_of"?: string | null,"calculated_at"?: string | null,"created_at"?: string,"created_by"?: string | null,"currency": string,"id"?: string,"inputs_hash"?: string | null,"item_count"?: number,"period_end": string,"period_start": string,"request_key": string,"rule_set_id": string,"status"?: Database["public"]['Enums']["bonus_run_status"],"tenant_id": string,"total_amount"?: number,"updated_at"?: string
+                  }
+                  Update: {
+                    "accrual_transaction_id"?: string | null,"approved_at"?: string | null,"approved_by"?: string | null,"as_of"?: string | null,"calculated_at"?: string | null,"created_at"?: string,"created_by"?: string | null,"currency"?: string,"id"?: string,"inputs_hash"?: string | null,"item_count"?: number,"period_end"?: string,"period_start"?: string,"request_key"?: string,"rule_set_id"?: string,"status"?: Database["public"]['Enums']["bonus_run_status"],"tenant_id"?: string,"total_amount"?: number,"updated_at"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "bonus_calculation_runs_accrual_fkey"
+      columns: ["accrual_transaction_id","tenant_id"]
+isOneToOne: false
+      referencedRelation: "ledger_transactions"
+      referencedColumns: ["id","tenant_id"]
+    },{
+      foreignKeyName: "bonus_calculation_runs_rule_set_fkey"
+      columns: ["rule_set_id","tenant_id"]
+isOneToOne: false
+      referencedRelation: "bonus_rule_sets"
+      referencedColumns: ["id","tenant_id"]
+    },{
+      foreignKeyName: "bonus_calculation_runs_tenant_id_fkey"
+      columns: ["tenant_id"]
+isOneToOne: false
+      referencedRelation: "tenants"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"bonus_payout_exports": {
+                  Row: {
+                    "checksum": string,"content": string,"created_at": string,"currency": string,"exported_by": string | null,"file_name": string,"id": string,"ledger_transaction_id": string | null,"row_count": number,"run_id": string,"tenant_id": string,"total_amount": number
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "checksum": string,"content": string,"created_at"?: string,"currency": string,"exported_by"?: string | null,"file_name": string,"id"?: string,"ledger_transaction_id"?: string | null,"row_count": number,"run_id": string,"tenant_id": string,"total_amount": number
+                  }
+                  Update: {
+                    "checksum"?: string,"content"?: string,"created_at"?: string,"currency"?: string,"exported_by"?: string | null,"file_name"?: string,"id"?: string,"ledger_transaction_id"?: string | null,"row_count"?: number,"run_id"?: string,"tenant_id"?: string,"total_amount"?: number
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "bonus_payout_exports_ledger_fkey"
+      columns: ["ledger_transaction_id","tenant_id"]
+isOneToOne: false
+      referencedRelation: "ledger_transactions"
+      referencedColumns: ["id","tenant_id"]
+    },{
+      foreignKeyName: "bonus_payout_exports_run_fkey"
+      columns: ["run_id","tenant_id"]
+isOneToOne: false
+      referencedRelation: "bonus_calculation_runs"
+      referencedColumns: ["id","tenant_id"]
+    },{
+      foreignKeyName: "bonus_payout_exports_tenant_id_fkey"
+      columns: ["tenant_id"]
+isOneToOne: false
+      referencedRelation: "tenants"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"bonus_rule_sets": {
+                  Row: {
+                    "created_at": string,"created_by": string | null,"effective_from": string,"effective_to": string | null,"id": string,"locked_at": string | null,"name": string,"previous_version_id": string | null,"status": Database["public"]['Enums']["bonus_rule_set_status"],"tenant_id": string,"updated_at": string,"version": number
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "created_at"?: string,"created_by"?: string | null,"effective_from": string,"effective_to"?: string | null,"id"?: string,"locked_at"?: string | null,"name": string,"previous_version_id"?: string | null,"status"?: Database["public"]['Enums']["bonus_rule_set_status"],"tenant_id": string,"updated_at"?: string,"version"?: number
+                  }
+                  Update: {
+                    "created_at"?: string,"created_by"?: string | null,"effective_from"?: string,"effective_to"?: string | null,"id"?: string,"locked_at"?: string | null,"name"?: string,"previous_version_id"?: string | null,"status"?: Database["public"]['Enums']["bonus_rule_set_status"],"tenant_id"?: string,"updated_at"?: string,"version"?: number
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "bonus_rule_sets_previous_fkey"
+      columns: ["previous_version_id","tenant_id"]
+isOneToOne: false
+      referencedRelation: "bonus_rule_sets"
+      referencedColumns: ["id","tenant_id"]
+    },{
+      foreignKeyName: "bonus_rule_sets_tenant_id_fkey"
+      columns: ["tenant_id"]
+isOneToOne: false
+      referencedRelation: "tenants"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"bonus_rules": {
+                  Row: {
+                    "campaign_ids": (string)[] | null,"cap_per_agent": number | null,"created_at": string,"flat_amount": number | null,"id": string,"kind": Database["public"]['Enums']["bonus_rule_kind"],"manager_share": number,"min_amount": number | null,"min_count": number,"min_total_amount": number,"name": string,"outlet_ids": (string)[] | null,"percent": number | null,"position": number,"product_skus": (string)[] | null,"region_ids": (string)[] | null,"rule_set_id": string,"source_ids": (string)[] | null,"tenant_id": string,"tier_mode": Database["public"]['Enums']["bonus_tier_mode"] | null,"tiers": Json | null,"updated_at": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "campaign_ids"?: (string)[] | null,"cap_per_agent"?: number | null,"created_at"?: string,"flat_amount"?: number | null,"id"?: string,"kind": Database["public"]['Enums']["bonus_rule_kind"],"manager_share"?: number,"min_amount"?: number | null,"min_count"?: number,"min_total_amount"?: number,"name": string,"outlet_ids"?: (string)[] | null,"percent"?: number | null,"position"?: number,"product_skus"?: (string)[] | null,"region_ids"?: (string)[] | null,"rule_set_id": string,"source_ids"?: (string)[] | null,"tenant_id": string,"tier_mode"?: Database["public"]['Enums']["bonus_tier_mode"] | null,"tiers"?: Json | null,"updated_at"?: string
+                  }
+                  Update: {
+                    "campaign_ids"?: (string)[] | null,"cap_per_agent"?: number | null,"created_at"?: string,"flat_amount"?: number | null,"id"?: string,"kind"?: Database["public"]['Enums']["bonus_rule_kind"],"manager_share"?: number,"min_amount"?: number | null,"min_count"?: number,"min_total_amount"?: number,"name"?: string,"outlet_ids"?: (string)[] | null,"percent"?: number | null,"position"?: number,"product_skus"?: (string)[] | null,"region_ids"?: (string)[] | null,"rule_set_id"?: string,"source_ids"?: (string)[] | null,"tenant_id"?: string,"tier_mode"?: Database["public"]['Enums']["bonus_tier_mode"] | null,"tiers"?: Json | null,"updated_at"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "bonus_rules_rule_set_fkey"
+      columns: ["rule_set_id","tenant_id"]
+isOneToOne: false
+      referencedRelation: "bonus_rule_sets"
+      referencedColumns: ["id","tenant_id"]
+    }
+                  ]
                 },"campaigns": {
                   Row: {
                     "budget": number | null,"channel": Database["public"]['Enums']["campaign_channel"],"created_at": string,"created_by": string | null,"currency": string | null,"description": string | null,"ends_on": string | null,"id": string,"name": string,"starts_on": string | null,"status": Database["public"]['Enums']["campaign_status"],"tenant_id": string,"updated_at": string
@@ -185,6 +321,58 @@ isOneToOne: false
 isOneToOne: false
       referencedRelation: "leads"
       referencedColumns: ["id","tenant_id"]
+    }
+                  ]
+                },"kpi_agent_daily": {
+                  Row: {
+                    "agent_id": string,"avg_hours_to_convert": number | null,"bonus_earned": number,"conversion_rate": number | null,"conversions": number,"day": string,"interactions": number,"leads_captured": number,"leads_contacted": number,"leads_converted": number,"leads_lost": number,"leads_qualified": number,"outlet_id": string,"refreshed_at": string,"revenue": number,"seconds_to_convert": number,"tenant_id": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "agent_id": string,"avg_hours_to_convert"?: never,"bonus_earned"?: number,"conversion_rate"?: never,"conversions"?: number,"day": string,"interactions"?: number,"leads_captured"?: number,"leads_contacted"?: number,"leads_converted"?: number,"leads_lost"?: number,"leads_qualified"?: number,"outlet_id": string,"refreshed_at"?: string,"revenue"?: number,"seconds_to_convert"?: number,"tenant_id": string
+                  }
+                  Update: {
+                    "agent_id"?: string,"avg_hours_to_convert"?: never,"bonus_earned"?: number,"conversion_rate"?: never,"conversions"?: number,"day"?: string,"interactions"?: number,"leads_captured"?: number,"leads_contacted"?: number,"leads_converted"?: number,"leads_lost"?: number,"leads_qualified"?: number,"outlet_id"?: string,"refreshed_at"?: string,"revenue"?: number,"seconds_to_convert"?: number,"tenant_id"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "kpi_agent_daily_outlet_fkey"
+      columns: ["outlet_id","tenant_id"]
+isOneToOne: false
+      referencedRelation: "outlets"
+      referencedColumns: ["id","tenant_id"]
+    },{
+      foreignKeyName: "kpi_agent_daily_tenant_id_fkey"
+      columns: ["tenant_id"]
+isOneToOne: false
+      referencedRelation: "tenants"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"kpi_outlet_daily": {
+                  Row: {
+                    "avg_hours_to_convert": number | null,"bonus_earned": number,"conversion_rate": number | null,"conversions": number,"day": string,"interactions": number,"leads_captured": number,"leads_contacted": number,"leads_converted": number,"leads_lost": number,"leads_qualified": number,"outlet_id": string,"refreshed_at": string,"revenue": number,"seconds_to_convert": number,"tenant_id": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "avg_hours_to_convert"?: never,"bonus_earned"?: number,"conversion_rate"?: never,"conversions"?: number,"day": string,"interactions"?: number,"leads_captured"?: number,"leads_contacted"?: number,"leads_converted"?: number,"leads_lost"?: number,"leads_qualified"?: number,"outlet_id": string,"refreshed_at"?: string,"revenue"?: number,"seconds_to_convert"?: number,"tenant_id": string
+                  }
+                  Update: {
+                    "avg_hours_to_convert"?: never,"bonus_earned"?: number,"conversion_rate"?: never,"conversions"?: number,"day"?: string,"interactions"?: number,"leads_captured"?: number,"leads_contacted"?: number,"leads_converted"?: number,"leads_lost"?: number,"leads_qualified"?: number,"outlet_id"?: string,"refreshed_at"?: string,"revenue"?: number,"seconds_to_convert"?: number,"tenant_id"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "kpi_outlet_daily_outlet_fkey"
+      columns: ["outlet_id","tenant_id"]
+isOneToOne: false
+      referencedRelation: "outlets"
+      referencedColumns: ["id","tenant_id"]
+    },{
+      foreignKeyName: "kpi_outlet_daily_tenant_id_fkey"
+      columns: ["tenant_id"]
+isOneToOne: false
+      referencedRelation: "tenants"
+      referencedColumns: ["id"]
     }
                   ]
                 },"lead_capture_conflicts": {
@@ -842,6 +1030,20 @@ isOneToOne: false
                   Relationships: [
                     
                   ]
+                },"kpi_rollup_daily": {
+                  Row: {
+                    "avg_hours_to_convert": number | null,"bonus_earned": number | null,"conversion_rate": number | null,"conversions": number | null,"day": string | null,"interactions": number | null,"leads_captured": number | null,"leads_contacted": number | null,"leads_converted": number | null,"leads_lost": number | null,"leads_qualified": number | null,"level": string | null,"region_id": string | null,"revenue": number | null,"tenant_id": string | null
+                  }
+                  ComputedFields: never
+                  Relationships: [
+                    {
+      foreignKeyName: "kpi_outlet_daily_tenant_id_fkey"
+      columns: ["tenant_id"]
+isOneToOne: false
+      referencedRelation: "tenants"
+      referencedColumns: ["id"]
+    }
+                  ]
                 },"ledger_account_balances": {
                   Row: {
                     "account_id": string,"balance": number | null,"code": string,"currency": string,"entry_count": number | null,"kind": Database["public"]['Enums']["ledger_account_kind"],"name": string,"tenant_id": string
@@ -946,6 +1148,62 @@ isOneToOne: false
               "banned_until": string,"created_at": string,"email": string,"email_confirmed_at": string,"first_name": string,"full_name": string,"id": string,"last_name": string,"last_sign_in_at": string,"phone": string,"phone_confirmed_at": string,"roles": (Database["public"]['Enums']["app_role"])[],"total_count": number,"username": string
             }[]
                            },
+"approve_bonus_run":
+{ Args: { "run_id": string }; Returns: {
+              "accrual_transaction_id": string | null,
+"approved_at": string | null,
+"approved_by": string | null,
+"as_of": string | null,
+"calculated_at": string | null,
+"created_at": string,
+"created_by": string | null,
+"currency": string,
+"id": string,
+"inputs_hash": string | null,
+"item_count": number,
+"period_end": string,
+"period_start": string,
+"request_key": string,
+"rule_set_id": string,
+"status": Database["public"]['Enums']["bonus_run_status"],
+"tenant_id": string,
+"total_amount": number,
+"updated_at": string
+            }
+                          SetofOptions: {
+        from: "*"
+        to: "bonus_calculation_runs"
+        isOneToOne: true
+        isSetofReturn: false
+      } },
+"calculate_bonus_run":
+{ Args: { "as_of"?: string,"run_id": string }; Returns: {
+              "accrual_transaction_id": string | null,
+"approved_at": string | null,
+"approved_by": string | null,
+"as_of": string | null,
+"calculated_at": string | null,
+"created_at": string,
+"created_by": string | null,
+"currency": string,
+"id": string,
+"inputs_hash": string | null,
+"item_count": number,
+"period_end": string,
+"period_start": string,
+"request_key": string,
+"rule_set_id": string,
+"status": Database["public"]['Enums']["bonus_run_status"],
+"tenant_id": string,
+"total_amount": number,
+"updated_at": string
+            }
+                          SetofOptions: {
+        from: "*"
+        to: "bonus_calculation_runs"
+        isOneToOne: true
+        isSetofReturn: false
+      } },
 "capture_lead":
 { Args: { "lead": Json,"tenant_id": string }; Returns: Json
                            },
@@ -954,11 +1212,60 @@ isOneToOne: false
               "client_uuid": string,"duplicate_of": string,"error_code": string,"idx": number,"lead_id": string,"message": string,"result": string
             }[]
                            },
+"copy_bonus_rule_set":
+{ Args: { "effective_from"?: string,"rule_set_id": string }; Returns: {
+              "created_at": string,
+"created_by": string | null,
+"effective_from": string,
+"effective_to": string | null,
+"id": string,
+"locked_at": string | null,
+"name": string,
+"previous_version_id": string | null,
+"status": Database["public"]['Enums']["bonus_rule_set_status"],
+"tenant_id": string,
+"updated_at": string,
+"version": number
+            }
+                          SetofOptions: {
+        from: "*"
+        to: "bonus_rule_sets"
+        isOneToOne: true
+        isSetofReturn: false
+      } },
 "create_api_key":
 { Args: { "expires_at"?: string,"name": string,"rate_limit_per_minute"?: number,"tool_ids": (string)[] }; Returns: {
               "api_key": string,"id": string,"prefix": string
             }[]
                            },
+"create_bonus_run":
+{ Args: { "period_end": string,"period_start": string,"request_key": string,"rule_set_id": string,"tenant_id": string }; Returns: {
+              "accrual_transaction_id": string | null,
+"approved_at": string | null,
+"approved_by": string | null,
+"as_of": string | null,
+"calculated_at": string | null,
+"created_at": string,
+"created_by": string | null,
+"currency": string,
+"id": string,
+"inputs_hash": string | null,
+"item_count": number,
+"period_end": string,
+"period_start": string,
+"request_key": string,
+"rule_set_id": string,
+"status": Database["public"]['Enums']["bonus_run_status"],
+"tenant_id": string,
+"total_amount": number,
+"updated_at": string
+            }
+                          SetofOptions: {
+        from: "*"
+        to: "bonus_calculation_runs"
+        isOneToOne: true
+        isSetofReturn: false
+      } },
 "create_tenant_invitation":
 { Args: { "email"?: string,"outlet_id"?: string,"phone"?: string,"region_id"?: string,"role": Database["public"]['Enums']["tenant_role"],"tenant_id": string,"valid_for"?: string }; Returns: {
               "expires_at": string,"invitation_id": string,"token": string
@@ -1008,6 +1315,27 @@ isOneToOne: false
                           SetofOptions: {
         from: "*"
         to: "import_rows"
+        isOneToOne: true
+        isSetofReturn: false
+      } },
+"export_bonus_run":
+{ Args: { "run_id": string }; Returns: {
+              "checksum": string,
+"content": string,
+"created_at": string,
+"currency": string,
+"exported_by": string | null,
+"file_name": string,
+"id": string,
+"ledger_transaction_id": string | null,
+"row_count": number,
+"run_id": string,
+"tenant_id": string,
+"total_amount": number
+            }
+                          SetofOptions: {
+        from: "*"
+        to: "bonus_payout_exports"
         isOneToOne: true
         isSetofReturn: false
       } },
@@ -1172,6 +1500,11 @@ isOneToOne: false
         isOneToOne: true
         isSetofReturn: false
       } },
+"simulate_bonus_rule_set":
+{ Args: { "compare_rule_set_id"?: string,"period_end": string,"period_start": string,"rule_set_id": string }; Returns: {
+              "compared_amount": number,"difference": number,"recipient_id": string,"recipient_role": Database["public"]['Enums']["bonus_recipient_role"],"simulated_amount": number,"simulated_items": Json
+            }[]
+                           },
 "use_tool":
 { Args: { "request_key": string,"tool_id": string }; Returns: Database["public"]['CompositeTypes']["points_outcome"]
                           SetofOptions: {
@@ -1182,7 +1515,7 @@ isOneToOne: false
       } }
           }
           Enums: {
-            "app_role": "admin"|"client"|"tool_creator","attribution_kind": "qr_at_outlet"|"referral"|"social"|"walk_in"|"advertising"|"phone_call"|"website"|"other","campaign_channel": "sms"|"social"|"search"|"display"|"video"|"tv"|"radio"|"print"|"outdoor"|"in_store"|"referral"|"email"|"other","campaign_status": "draft"|"active"|"paused"|"ended","content_kind": "page"|"announcement","content_status": "draft"|"published"|"suspended","conversion_kind": "sale"|"reversal","hold_status": "active"|"settled"|"released"|"expired","import_batch_status": "needs_review"|"completed","import_row_status": "matched"|"unmatched"|"duplicate"|"rejected"|"dismissed","interaction_kind": "call"|"visit"|"message"|"note","interaction_outcome": "reached"|"no_answer"|"callback_requested"|"interested"|"not_interested"|"wrong_number"|"other","lead_status": "new"|"contacted"|"qualified"|"converted"|"lost","ledger_account_kind": "asset"|"liability"|"equity"|"revenue"|"expense","payout_status": "requested"|"approved"|"rejected"|"paid","points_account_kind": "client_paid"|"client_granted"|"creator_earnings"|"platform_revenue"|"platform_issuance","points_result": "ok"|"insufficient_balance"|"key_reused"|"tool_unavailable"|"tool_not_authorized"|"hold_not_active"|"below_minimum"|"payout_in_progress"|"already_decided"|"already_refunded"|"rate_limited","points_transfer_code": "purchase"|"grant"|"usage"|"refund"|"payout"|"adjustment","refund_status": "requested"|"approved"|"denied","tenant_role": "owner"|"manager"|"region_manager"|"outlet_manager"|"agent"|"viewer","ticket_status": "open"|"pending"|"resolved"|"closed","tool_status": "draft"|"pending_review"|"approved"|"suspended","usage_source": "direct"|"hold"|"metered"
+            "app_role": "admin"|"client"|"tool_creator","attribution_kind": "qr_at_outlet"|"referral"|"social"|"walk_in"|"advertising"|"phone_call"|"website"|"other","bonus_item_kind": "earned"|"adjustment","bonus_recipient_role": "agent"|"outlet_manager","bonus_rule_kind": "flat_per_conversion"|"percent_of_amount"|"tiered_by_count"|"tiered_by_amount","bonus_rule_set_status": "draft"|"published"|"retired","bonus_run_status": "draft"|"calculated"|"approved"|"exported","bonus_tier_mode": "marginal"|"whole_volume","campaign_channel": "sms"|"social"|"search"|"display"|"video"|"tv"|"radio"|"print"|"outdoor"|"in_store"|"referral"|"email"|"other","campaign_status": "draft"|"active"|"paused"|"ended","content_kind": "page"|"announcement","content_status": "draft"|"published"|"suspended","conversion_kind": "sale"|"reversal","hold_status": "active"|"settled"|"released"|"expired","import_batch_status": "needs_review"|"completed","import_row_status": "matched"|"unmatched"|"duplicate"|"rejected"|"dismissed","interaction_kind": "call"|"visit"|"message"|"note","interaction_outcome": "reached"|"no_answer"|"callback_requested"|"interested"|"not_interested"|"wrong_number"|"other","lead_status": "new"|"contacted"|"qualified"|"converted"|"lost","ledger_account_kind": "asset"|"liability"|"equity"|"revenue"|"expense","payout_status": "requested"|"approved"|"rejected"|"paid","points_account_kind": "client_paid"|"client_granted"|"creator_earnings"|"platform_revenue"|"platform_issuance","points_result": "ok"|"insufficient_balance"|"key_reused"|"tool_unavailable"|"tool_not_authorized"|"hold_not_active"|"below_minimum"|"payout_in_progress"|"already_decided"|"already_refunded"|"rate_limited","points_transfer_code": "purchase"|"grant"|"usage"|"refund"|"payout"|"adjustment","refund_status": "requested"|"approved"|"denied","tenant_role": "owner"|"manager"|"region_manager"|"outlet_manager"|"agent"|"viewer","ticket_status": "open"|"pending"|"resolved"|"closed","tool_status": "draft"|"pending_review"|"approved"|"suspended","usage_source": "direct"|"hold"|"metered"
           }
           CompositeTypes: {
             "points_outcome": {
@@ -1300,7 +1633,7 @@ export type CompositeTypes<
 export const Constants = {
   "public": {
           Enums: {
-            "app_role": ["admin", "client", "tool_creator"],"attribution_kind": ["qr_at_outlet", "referral", "social", "walk_in", "advertising", "phone_call", "website", "other"],"campaign_channel": ["sms", "social", "search", "display", "video", "tv", "radio", "print", "outdoor", "in_store", "referral", "email", "other"],"campaign_status": ["draft", "active", "paused", "ended"],"content_kind": ["page", "announcement"],"content_status": ["draft", "published", "suspended"],"conversion_kind": ["sale", "reversal"],"hold_status": ["active", "settled", "released", "expired"],"import_batch_status": ["needs_review", "completed"],"import_row_status": ["matched", "unmatched", "duplicate", "rejected", "dismissed"],"interaction_kind": ["call", "visit", "message", "note"],"interaction_outcome": ["reached", "no_answer", "callback_requested", "interested", "not_interested", "wrong_number", "other"],"lead_status": ["new", "contacted", "qualified", "converted", "lost"],"ledger_account_kind": ["asset", "liability", "equity", "revenue", "expense"],"payout_status": ["requested", "approved", "rejected", "paid"],"points_account_kind": ["client_paid", "client_granted", "creator_earnings", "platform_revenue", "platform_issuance"],"points_result": ["ok", "insufficient_balance", "key_reused", "tool_unavailable", "tool_not_authorized", "hold_not_active", "below_minimum", "payout_in_progress", "already_decided", "already_refunded", "rate_limited"],"points_transfer_code": ["purchase", "grant", "usage", "refund", "payout", "adjustment"],"refund_status": ["requested", "approved", "denied"],"tenant_role": ["owner", "manager", "region_manager", "outlet_manager", "agent", "viewer"],"ticket_status": ["open", "pending", "resolved", "closed"],"tool_status": ["draft", "pending_review", "approved", "suspended"],"usage_source": ["direct", "hold", "metered"]
+            "app_role": ["admin", "client", "tool_creator"],"attribution_kind": ["qr_at_outlet", "referral", "social", "walk_in", "advertising", "phone_call", "website", "other"],"bonus_item_kind": ["earned", "adjustment"],"bonus_recipient_role": ["agent", "outlet_manager"],"bonus_rule_kind": ["flat_per_conversion", "percent_of_amount", "tiered_by_count", "tiered_by_amount"],"bonus_rule_set_status": ["draft", "published", "retired"],"bonus_run_status": ["draft", "calculated", "approved", "exported"],"bonus_tier_mode": ["marginal", "whole_volume"],"campaign_channel": ["sms", "social", "search", "display", "video", "tv", "radio", "print", "outdoor", "in_store", "referral", "email", "other"],"campaign_status": ["draft", "active", "paused", "ended"],"content_kind": ["page", "announcement"],"content_status": ["draft", "published", "suspended"],"conversion_kind": ["sale", "reversal"],"hold_status": ["active", "settled", "released", "expired"],"import_batch_status": ["needs_review", "completed"],"import_row_status": ["matched", "unmatched", "duplicate", "rejected", "dismissed"],"interaction_kind": ["call", "visit", "message", "note"],"interaction_outcome": ["reached", "no_answer", "callback_requested", "interested", "not_interested", "wrong_number", "other"],"lead_status": ["new", "contacted", "qualified", "converted", "lost"],"ledger_account_kind": ["asset", "liability", "equity", "revenue", "expense"],"payout_status": ["requested", "approved", "rejected", "paid"],"points_account_kind": ["client_paid", "client_granted", "creator_earnings", "platform_revenue", "platform_issuance"],"points_result": ["ok", "insufficient_balance", "key_reused", "tool_unavailable", "tool_not_authorized", "hold_not_active", "below_minimum", "payout_in_progress", "already_decided", "already_refunded", "rate_limited"],"points_transfer_code": ["purchase", "grant", "usage", "refund", "payout", "adjustment"],"refund_status": ["requested", "approved", "denied"],"tenant_role": ["owner", "manager", "region_manager", "outlet_manager", "agent", "viewer"],"ticket_status": ["open", "pending", "resolved", "closed"],"tool_status": ["draft", "pending_review", "approved", "suspended"],"usage_source": ["direct", "hold", "metered"]
           }
         }
 } as const

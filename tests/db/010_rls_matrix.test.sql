@@ -642,6 +642,115 @@ insert into rls_matrix values
   'denied', 'none', 'none', 'all', 'none', 'none', 'none', 'none', 'none', 'none', 'none', 'all');
 -- ---- end of the marketplace rows ---------------------------------------------------------------
 
+-- Bonuses and KPIs (20261121001500 … 1850): per tenant a published rule set with one flat rule
+-- (override share for outlet managers) whose run over the sales above is calculated, approved and
+-- exported, plus a draft set in tenant A; then the KPI refresh over everything captured above.
+insert into matrix_ids (name, id) values
+  ('bonus_set_a', gen_random_uuid()), ('bonus_set_b', gen_random_uuid()), ('bonus_set_a_draft', gen_random_uuid());
+insert into public.bonus_rule_sets (id, tenant_id, name, status, effective_from)
+select i.id, t.id, i.name, case when i.name like '%draft' then 'draft' else 'published' end::public.bonus_rule_set_status, '2020-01-01'
+  from matrix_ids i join matrix_ids t on t.name = 'tenant_' || substr(i.name, 11, 1)
+ where i.name like 'bonus_set_%';
+insert into public.bonus_rules (rule_set_id, tenant_id, name, kind, flat_amount, manager_share)
+select s.id, s.tenant_id, 'Matrix flat', 'flat_per_conversion', 100, 0.5
+  from public.bonus_rule_sets s where s.id in (select id from matrix_ids where name like 'bonus_set_%');
+select private.export_bonus_run((private.approve_bonus_run((private.calculate_bonus_run(
+         (private.create_bonus_run(t.id, s.id, current_date - 1, current_date + 1, 'matrix')).id, now())).id)).id)
+  from matrix_ids t join matrix_ids s on s.name = 'bonus_set_' || right(t.name, 1)
+ where t.name like 'tenant_%';
+select private.refresh_kpis();
+
+insert into matrix_fixture (tbl, row_id, tenant, region, outlet, persona)
+select r.tbl, r.id, right(t.name, 1), null, null, null
+  from matrix_ids t
+  cross join lateral (
+    select 'bonus_rule_sets' as tbl, s.id::text as id from public.bonus_rule_sets s where s.tenant_id = t.id
+    union all select 'bonus_rules', x.id::text from public.bonus_rules x where x.tenant_id = t.id
+    union all select 'bonus_calculation_runs', x.id::text from public.bonus_calculation_runs x where x.tenant_id = t.id
+    union all select 'bonus_payout_exports', x.id::text from public.bonus_payout_exports x where x.tenant_id = t.id) r
+ where t.name like 'tenant_%'
+union all
+select 'bonus_calculation_items', i.id::text, p.tenant, p.region, p.outlet, p.persona
+  from public.bonus_calculation_items i join matrix_personas p on p.user_id = i.recipient_id
+union all
+select 'kpi_agent_daily', k.tenant_id || ':' || k.day || ':' || k.agent_id || ':' || k.outlet_id, p.tenant, p.region, p.outlet, p.persona
+  from public.kpi_agent_daily k join matrix_personas p on p.user_id = k.agent_id
+union all
+select 'kpi_outlet_daily', k.tenant_id || ':' || k.day || ':' || k.outlet_id, left(substr(o.name, 8), 1), left(substr(o.name, 8), 2), substr(o.name, 8), null
+  from public.kpi_outlet_daily k join matrix_ids o on o.id = k.outlet_id and o.name like 'outlet_%';
+
+insert into rls_matrix values
+-- table, command, statement,
+--   anon, client, tool_creator, admin, owner, manager, region_manager, outlet_manager, agent, viewer, other_tenant, service_role
+('bonus_rule_sets', 'select', 'select id from public.bonus_rule_sets',
+  'denied', 'none', 'none', 'all', 'own_tenant', 'own_tenant', 'own_tenant', 'own_tenant', 'own_tenant', 'own_tenant', 'own_tenant', 'all'),
+('bonus_rule_sets', 'insert', $$insert into public.bonus_rule_sets (tenant_id, name, effective_from) values ({tenant_a}, 'Probe', '2026-01-01') returning id$$,
+  'denied', 'denied', 'denied', 'denied', 'allowed', 'allowed', 'denied', 'denied', 'denied', 'denied', 'denied', 'allowed'),
+('bonus_rule_sets', 'update', 'update public.bonus_rule_sets set name = name returning id',
+  'denied', 'none', 'none', 'none', 'own_tenant', 'own_tenant', 'none', 'none', 'none', 'none', 'own_tenant', 'all'),
+('bonus_rule_sets', 'update', $$update public.bonus_rule_sets set effective_from = effective_from - 1 where status = 'published' returning id$$,
+  'denied', 'none', 'none', 'none', 'error:PT409', 'error:PT409', 'none', 'none', 'none', 'none', 'error:PT409', 'error:PT409'),
+('bonus_rule_sets', 'delete', $$delete from public.bonus_rule_sets where status = 'draft' returning id$$,
+  'denied', 'none', 'none', 'none', 'own_tenant', 'own_tenant', 'none', 'none', 'none', 'none', 'none', 'all'),
+('bonus_rule_sets', 'delete', $$delete from public.bonus_rule_sets where status = 'published' returning id$$,
+  'denied', 'none', 'none', 'none', 'error:PT409', 'error:PT409', 'none', 'none', 'none', 'none', 'error:PT409', 'error:PT409'),
+
+('bonus_rules', 'select', 'select id from public.bonus_rules',
+  'denied', 'none', 'none', 'all', 'own_tenant', 'own_tenant', 'own_tenant', 'own_tenant', 'own_tenant', 'own_tenant', 'own_tenant', 'all'),
+('bonus_rules', 'insert', $$insert into public.bonus_rules (rule_set_id, tenant_id, name, kind, flat_amount) values ({bonus_set_a_draft}, {tenant_a}, 'Probe', 'flat_per_conversion', 1) returning id$$,
+  'denied', 'denied', 'denied', 'denied', 'allowed', 'allowed', 'denied', 'denied', 'denied', 'denied', 'denied', 'allowed'),
+('bonus_rules', 'update', $$update public.bonus_rules set name = name where rule_set_id = {bonus_set_a_draft} returning id$$,
+  'denied', 'none', 'none', 'none', 'own_tenant', 'own_tenant', 'none', 'none', 'none', 'none', 'none', 'all'),
+('bonus_rules', 'update', $$update public.bonus_rules set flat_amount = 1 where rule_set_id <> {bonus_set_a_draft} returning id$$,
+  'denied', 'none', 'none', 'none', 'error:PT409', 'error:PT409', 'none', 'none', 'none', 'none', 'error:PT409', 'error:PT409'),
+('bonus_rules', 'delete', $$delete from public.bonus_rules where rule_set_id = {bonus_set_a_draft} returning id$$,
+  'denied', 'none', 'none', 'none', 'own_tenant', 'own_tenant', 'none', 'none', 'none', 'none', 'none', 'all'),
+
+('bonus_calculation_runs', 'select', 'select id from public.bonus_calculation_runs',
+  'denied', 'none', 'none', 'all', 'own_tenant', 'own_tenant', 'own_tenant', 'own_tenant', 'own_tenant', 'own_tenant', 'own_tenant', 'all'),
+('bonus_calculation_runs', 'insert', $$insert into public.bonus_calculation_runs (tenant_id, rule_set_id, period_start, period_end, currency, request_key) values ({tenant_a}, {bonus_set_a}, '2026-01-01', '2026-01-31', 'UZS', 'probe') returning id$$,
+  'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied'),
+('bonus_calculation_runs', 'update', 'update public.bonus_calculation_runs set total_amount = 0 returning id',
+  'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied'),
+('bonus_calculation_runs', 'delete', 'delete from public.bonus_calculation_runs returning id',
+  'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'error:PT409'),
+
+('bonus_calculation_items', 'select', 'select id from public.bonus_calculation_items',
+  'denied', 'none', 'none', 'all', 'own_tenant', 'own_tenant', 'own_region', 'own_outlet', 'own', 'own_tenant', 'own_tenant', 'all'),
+('bonus_calculation_items', 'insert', $$insert into public.bonus_calculation_items (run_id, tenant_id, recipient_id, recipient_role, rule_id, conversion_count, basis_amount, amount, explanation) select run_id, tenant_id, recipient_id, recipient_role, rule_id, 1, 1, 1, '{}' from public.bonus_calculation_items limit 1 returning id$$,
+  'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied'),
+('bonus_calculation_items', 'update', 'update public.bonus_calculation_items set amount = amount returning id',
+  'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied'),
+('bonus_calculation_items', 'delete', 'delete from public.bonus_calculation_items returning id',
+  'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied'),
+
+('bonus_payout_exports', 'select', 'select id from public.bonus_payout_exports',
+  'denied', 'none', 'none', 'all', 'own_tenant', 'own_tenant', 'none', 'none', 'none', 'own_tenant', 'own_tenant', 'all'),
+('bonus_payout_exports', 'insert', $$insert into public.bonus_payout_exports (tenant_id, run_id, file_name, content, row_count, total_amount, currency, checksum) select tenant_id, run_id, 'x.csv', '', 0, 0, currency, checksum from public.bonus_payout_exports limit 1 returning id$$,
+  'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied'),
+('bonus_payout_exports', 'update', 'update public.bonus_payout_exports set content = content returning id',
+  'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied'),
+('bonus_payout_exports', 'delete', 'delete from public.bonus_payout_exports returning id',
+  'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied'),
+
+('kpi_agent_daily', 'select', $$select tenant_id || ':' || day || ':' || agent_id || ':' || outlet_id as id from public.kpi_agent_daily$$,
+  'denied', 'none', 'none', 'all', 'own_tenant', 'own_tenant', 'own_region', 'own_outlet', 'own', 'own_tenant', 'own_tenant', 'all'),
+('kpi_agent_daily', 'insert', $$insert into public.kpi_agent_daily (tenant_id, day, agent_id, outlet_id) values ({tenant_a}, '2020-01-01', {me}, {outlet_a1}) returning agent_id as id$$,
+  'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied'),
+('kpi_agent_daily', 'update', $$update public.kpi_agent_daily set leads_captured = 0 returning agent_id as id$$,
+  'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied'),
+('kpi_agent_daily', 'delete', $$delete from public.kpi_agent_daily returning agent_id as id$$,
+  'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied'),
+
+('kpi_outlet_daily', 'select', $$select tenant_id || ':' || day || ':' || outlet_id as id from public.kpi_outlet_daily$$,
+  'denied', 'none', 'none', 'all', 'own_tenant', 'own_tenant', 'own_region', 'own_outlet', 'none', 'own_tenant', 'own_tenant', 'all'),
+('kpi_outlet_daily', 'insert', $$insert into public.kpi_outlet_daily (tenant_id, day, outlet_id) values ({tenant_a}, '2020-01-01', {outlet_a1}) returning outlet_id as id$$,
+  'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied'),
+('kpi_outlet_daily', 'update', $$update public.kpi_outlet_daily set leads_captured = 0 returning outlet_id as id$$,
+  'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied'),
+('kpi_outlet_daily', 'delete', $$delete from public.kpi_outlet_daily returning outlet_id as id$$,
+  'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied');
+
 create temporary view matrix_cells as
 select m.tbl, m.command, m.statement, x.persona, x.expected
   from rls_matrix m
