@@ -464,3 +464,18 @@ begin
   end if;
 end;
 $$;
+
+-- ---------------------------------------------------------------------------------------------
+-- Marketing videos (Synthesia): video projects of the active campaigns
+-- ---------------------------------------------------------------------------------------------
+-- Fixed ids …-f500-…. No renders: one is started with POST /functions/v1/videos (README "Marketing
+-- videos"), and on the local stack the Synthesia fake completes it a few seconds later.
+insert into public.video_projects (id, tenant_id, campaign_id, title, description, scenes, avatar, background, aspect_ratio, test, created_by) values
+  ('00000000-0000-4000-f500-000000000001', '00000000-0000-4000-b000-000000000001', '00000000-0000-4000-f000-000000000002',
+   'Qishki chegirmalar — reels', 'Vertical clip for Instagram and Telegram',
+   '[{"script_text": "Qishki chegirmalar boshlandi!"}, {"script_text": "Barcha do''konlarimizda 30% gacha chegirma.", "background": "green_screen"}]',
+   'anna_costume1_cameraA', 'off_white', '9:16', true, '00000000-0000-4000-a000-000000000005');
+insert into public.video_projects (id, tenant_id, campaign_id, title, template_id, template_data, test, created_by) values
+  ('00000000-0000-4000-f500-000000000002', '00000000-0000-4000-b000-000000000002', '00000000-0000-4000-f000-000000000005',
+   'Black Friday greeting', '00000000-0000-4000-f500-0000000000a1', '{"headline": "Black Friday", "discount": "40%"}', true,
+   '00000000-0000-4000-a000-000000000013');
