@@ -15,13 +15,13 @@ import { ApiError, json, methodNotAllowed, readJson, validationError, withErrors
 import type { SynthesiaClient, SynthesiaResult, SynthesiaVideo } from "../_shared/synthesia.ts";
 
 export const createRenderRequest = z.strictObject({
-  project_id: z.uuid("must be a video project id (a UUID)"),
+  project_id: z.guid("must be a video project id (a UUID)"),
   request_key: z.string().trim().min(1, "cannot be empty").max(200),
 });
 
 const listQuery = z.strictObject({
-  project_id: z.uuid().optional(),
-  campaign_id: z.uuid().optional(),
+  project_id: z.guid().optional(),
+  campaign_id: z.guid().optional(),
   limit: z.coerce.number().int().min(1).max(100).default(50),
 });
 
@@ -30,7 +30,7 @@ const scene = z.strictObject({
   script_text: z.string().trim().min(1, "a scene needs a script").max(10_000),
   avatar: z.string().min(1).max(200).optional(),
   background: z.string().min(1).max(500).optional(),
-  voice: z.uuid().optional(),
+  voice: z.guid().optional(),
 });
 
 const projectContent = z.object({
@@ -315,7 +315,7 @@ export function createVideosHandler(deps: VideosDeps): Handler {
       return req.method === "POST" ? create(req, claims, ctx) : list(url, claims, ctx);
     }
     if (req.method !== "GET" && req.method !== "DELETE") throw methodNotAllowed(req, ["GET", "DELETE"]);
-    if (!z.uuid().safeParse(sub).success) throw new ApiError(404, "video.not_found", "no such video");
+    if (!z.guid().safeParse(sub).success) throw new ApiError(404, "video.not_found", "no such video");
     const claims = await deps.verifyCaller(req);
     return req.method === "GET" ? getOne(sub, claims, ctx) : remove(sub, claims, ctx);
   });

@@ -156,6 +156,10 @@ comment on table private.video_render_pricing is 'Tenants whose renders are paid
 create index video_render_pricing_tool_idx on private.video_render_pricing (tool_id);
 alter table private.video_render_pricing enable row level security;
 revoke all on table private.video_render_pricing from anon, authenticated, service_role;
+-- No API role has a grant; should one ever slip in, this still shows it no row.
+create policy "video_render_pricing: never through the API"
+  on private.video_render_pricing as restrictive for all to anon, authenticated
+  using (false) with check (false);
 
 alter table public.video_projects enable row level security;
 alter table public.video_renders enable row level security;
@@ -387,6 +391,9 @@ comment on table private.synthesia_webhook_events is 'Synthesia webhook deliveri
 create index synthesia_webhook_events_received_idx on private.synthesia_webhook_events (received_at);
 alter table private.synthesia_webhook_events enable row level security;
 revoke all on table private.synthesia_webhook_events from anon, authenticated, service_role;
+create policy "synthesia_webhook_events: never through the API"
+  on private.synthesia_webhook_events as restrictive for all to anon, authenticated
+  using (false) with check (false);
 
 create function private.synthesia_webhook_apply(p_event_key text, p_payload jsonb)
 returns table (outcome text, render_id uuid, status public.video_render_status)
@@ -436,6 +443,9 @@ comment on table private.synthesia_writes is 'One row per write call made to Syn
 create index synthesia_writes_key_created_idx on private.synthesia_writes (key_id, created_at);
 alter table private.synthesia_writes enable row level security;
 revoke all on table private.synthesia_writes from anon, authenticated, service_role;
+create policy "synthesia_writes: never through the API"
+  on private.synthesia_writes as restrictive for all to anon, authenticated
+  using (false) with check (false);
 
 create function private.synthesia_write_take(
   p_key_id text, p_per_minute integer default 60, p_per_hour integer default 300, p_per_day integer default 1000,
