@@ -11,6 +11,7 @@ import { loginRequest } from "./login/handler.ts";
 import { profileChanges } from "./me/handler.ts";
 import { reportUsageRequest } from "./report-usage/handler.ts";
 import { useToolRequest } from "./use-tool/handler.ts";
+import { createRenderRequest } from "./videos/handler.ts";
 
 type Json = Record<string, unknown>;
 
@@ -58,6 +59,33 @@ const pointsOk = {
     balance: { type: ["integer", "null"], description: "points the client can still spend" },
     output: { description: "use-tool only: what the tool's endpoint answered" },
   },
+};
+
+const videoRender = {
+  type: "object",
+  required: ["id", "project_id", "tenant_id", "status", "synthesia_video_id", "test", "hold_id", "error", "created_at"],
+  properties: {
+    id: { type: "string", format: "uuid", description: "our render id; sent to Synthesia as callbackId" },
+    project_id: { type: "string", format: "uuid" }, tenant_id: { type: "string", format: "uuid" },
+    status: { type: "string", enum: ["pending", "in_progress", "complete", "failed", "deleted"] },
+    synthesia_video_id: { type: ["string", "null"] }, test: { type: "boolean" },
+    hold_id: { type: ["string", "null"], format: "uuid", description: "the points hold paying for it, when the tenant pays in points" },
+    duration: { type: ["string", "null"] },
+    error: { type: ["object", "null"], properties: { code: { type: "string" }, message: { type: "string" } } },
+    created_at: { type: "string", format: "date-time" }, finished_at: { type: ["string", "null"], format: "date-time" },
+    replayed: { type: "boolean", description: "POST only: true when this request_key was seen before" },
+    fresh: { type: "boolean", description: "GET one only: the status was just read from Synthesia" },
+    download: {
+      type: "object", description: "GET one of a complete video only: Synthesia's signed, short-lived links (never stored; GET again for new ones)",
+      properties: { url: { type: "string" }, thumbnail: { type: ["string", "null"] }, note: { type: "string" } },
+    },
+  },
+};
+const videoId = [{ name: "id", in: "path", required: true, schema: { type: "string", format: "uuid" } }];
+const synthesiaErrors = {
+  429: error("Synthesia's write limits (60/min, 300/h, 1000/day per key) reached, by our count or Synthesia's (see retry-after)", ["video.rate_limited"]),
+  502: error("Synthesia could not be reached; a new render is marked failed and its points released", ["video.provider_unavailable"]),
+  503: error("Synthesia refused our API key or none is configured; admins find it in the audit log (synthesia.misconfigured)", ["video.provider_misconfigured"]),
 };
 
 const importCounts = ["received", "valid", "matched", "unmatched", "duplicate", "rejected", "dismissed"];
@@ -298,6 +326,76 @@ export function buildOpenApiDocument(): Json {
             404: error("The tool is not open for use", ["points.tool_unavailable"]),
             409: error("usage_id already reported for another client", ["points.key_reused"]),
             429: error("Past the key's rate limit per minute (see retry-after)", ["points.rate_limited"]),
+          },
+        },
+      },
+      // Marketing portal (seed 000): Synthesia videos of campaign video projects.
+      "/videos": {
+        post: {
+          summary: "Owners and managers: render a video project at Synthesia (seed 000)",
+          description: "Validates the project (1 to 25 scenes, or a template), counts the call against Synthesia's write limits, holds " +
+            "the price in points when the tenant pays renders in points, and calls Synthesia with the render id as callbackId. The same " +
+            "request_key again replays the render (replayed: true) and never starts a second video.",
+          security: bearer,
+          requestBody: body(createRenderRequest),
+          responses: {
+            201: ok("Started (status in_progress)", videoRender),
+            200: ok("A replay of an earlier request with this request_key", videoRender),
+            400: error("Invalid request, project not renderable, or refused by Synthesia (its message)", ["request.invalid_body", "video.project_invalid", "video.synthesia_rejected"]),
+            401: unauthorized,
+            402: error("The tenant pays renders in points and the caller's wallet cannot", ["points.insufficient_balance"]),
+            403: error("The tenant pays renders in points and the caller is not a client", ["points.clients_only"]),
+            404: error("No such project the caller may render", ["video.project_not_found"]),
+            409: error("request_key used for another project, or the first request is still starting", ["video.key_reused", "request.in_progress"]),
+            ...synthesiaErrors,
+          },
+        },
+        get: {
+          summary: "Members: renders of the caller's tenants, newest first; renders in progress are re-checked at Synthesia",
+          security: bearer,
+          parameters: [
+            { name: "project_id", in: "query", required: false, schema: { type: "string", format: "uuid" } },
+            { name: "campaign_id", in: "query", required: false, schema: { type: "string", format: "uuid" } },
+            { name: "limit", in: "query", required: false, schema: { type: "integer", minimum: 1, maximum: 100, default: 50 } },
+          ],
+          responses: { 200: ok("Renders", { type: "object", properties: { videos: { type: "array", items: videoRender } } }), 400: invalid, 401: unauthorized },
+        },
+      },
+      "/videos/{id}": {
+        get: {
+          summary: "Members: one render, its status fresh from Synthesia and, once complete, a fresh download link",
+          security: bearer,
+          parameters: videoId,
+          responses: { 200: ok("The render", videoRender), 401: unauthorized, 404: error("No such render for the caller", ["video.not_found"]) },
+        },
+        delete: {
+          summary: "Owners and managers: delete the video at Synthesia and mark the render deleted",
+          security: bearer,
+          parameters: videoId,
+          responses: {
+            200: ok("Deleted", videoRender), 401: unauthorized, 404: error("No such render for the caller", ["video.not_found"]),
+            409: error("The render never reached Synthesia", ["video.not_at_synthesia"]),
+            ...synthesiaErrors,
+          },
+        },
+      },
+      "/videos/reconcile": {
+        post: {
+          summary: "Scheduler only (Authorization: Bearer <service role key>): re-check at Synthesia the renders the pg_cron job flagged",
+          responses: {
+            200: ok("What was checked", { type: "object", properties: { checked: { type: "integer" }, changed: { type: "array" } } }),
+            403: error("Not the service role key", ["video.reconcile_forbidden"]),
+          },
+        },
+      },
+      "/synthesia-webhook": {
+        post: {
+          summary: "Synthesia's video.completed / video.failed webhook (Synthesia-Signature HMAC; not for clients)",
+          description: "Idempotent per event (type + video id): a replay answers outcome duplicate; a finished render never moves back.",
+          responses: {
+            200: ok("applied, duplicate, unknown_video or ignored"),
+            400: error("Not JSON or not a Synthesia event", ["request.malformed_json", "webhook.invalid_event"]),
+            401: error("Bad or missing signature, or a timestamp more than 10 minutes away", ["webhook.invalid_signature", "webhook.stale_timestamp"]),
           },
         },
       },

@@ -115,7 +115,7 @@ async function outsideServiceEnv(
       Object.assign(env, service.real(configured));
       log(`${service.name}: real service (${service.credentials.join(", ")} configured)`);
     } else {
-      const { fake, env: fakeEnv } = await service.fake();
+      const { fake, env: fakeEnv } = await service.fake({ functionsUrl: `${apiUrl(settings)}/functions/v1` });
       fakes.push({ name: service.name, fake });
       Object.assign(env, fakeEnv);
       log(`${service.name}: fake at ${fake.url} (set ${service.credentials.join(" and ")} in functions/.env for the real one)`);

@@ -4,7 +4,8 @@
 --
 -- Fixed ids: users 00000000-0000-4000-a000-0000000000NN, tenants …-b000-…, regions …-c000-…,
 -- outlets …-d000-…, the invitation …-e000-…; sales data (last section) campaigns …-f000-…, attribution
--- sources …-f100-…, leads …-f200-…, the import batch …-f300-…. README "Demo world" lists who is who.
+-- sources …-f100-…, leads …-f200-…, the import batch …-f300-…; marketplace …-f400-… (tools), …-f410-…,
+-- …-f420-…, …-f430-…; the bonus run …-f500-…; video projects …-f600-…. README "Demo world" lists who is who.
 insert into auth.users (
   instance_id, id, aud, role, email, encrypted_password, email_confirmed_at, phone, phone_confirmed_at,
   confirmation_token, recovery_token, email_change_token_new, email_change,
@@ -507,3 +508,18 @@ begin
   end if;
 end;
 $$;
+
+-- ---------------------------------------------------------------------------------------------
+-- Marketing videos (Synthesia): video projects of the active campaigns
+-- ---------------------------------------------------------------------------------------------
+-- Fixed ids …-f600-…. No renders: one is started with POST /functions/v1/videos (README "Marketing
+-- videos"), and on the local stack the Synthesia fake completes it a few seconds later.
+insert into public.video_projects (id, tenant_id, campaign_id, title, description, scenes, avatar, background, aspect_ratio, test, created_by) values
+  ('00000000-0000-4000-f600-000000000001', '00000000-0000-4000-b000-000000000001', '00000000-0000-4000-f000-000000000002',
+   'Qishki chegirmalar — reels', 'Vertical clip for Instagram and Telegram',
+   '[{"script_text": "Qishki chegirmalar boshlandi!"}, {"script_text": "Barcha do''konlarimizda 30% gacha chegirma.", "background": "green_screen"}]',
+   'anna_costume1_cameraA', 'off_white', '9:16', true, '00000000-0000-4000-a000-000000000005');
+insert into public.video_projects (id, tenant_id, campaign_id, title, template_id, template_data, test, created_by) values
+  ('00000000-0000-4000-f600-000000000002', '00000000-0000-4000-b000-000000000002', '00000000-0000-4000-f000-000000000005',
+   'Black Friday greeting', '00000000-0000-4000-f600-0000000000a1', '{"headline": "Black Friday", "discount": "40%"}', true,
+   '00000000-0000-4000-a000-000000000013');

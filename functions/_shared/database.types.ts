@@ -1019,6 +1019,64 @@ isOneToOne: false
                   Relationships: [
                     
                   ]
+                },"video_projects": {
+                  Row: {
+                    "aspect_ratio": Database["public"]['Enums']["video_aspect_ratio"],"avatar": string | null,"background": string | null,"campaign_id": string,"created_at": string,"created_by": string | null,"description": string | null,"id": string,"scenes": Json | null,"template_data": Json | null,"template_id": string | null,"tenant_id": string,"test": boolean,"title": string,"updated_at": string,"visibility": Database["public"]['Enums']["video_visibility"],"voice": string | null
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "aspect_ratio"?: Database["public"]['Enums']["video_aspect_ratio"],"avatar"?: string | null,"background"?: string | null,"campaign_id": string,"created_at"?: string,"created_by"?: string | null,"description"?: string | null,"id"?: string,"scenes"?: Json | null,"template_data"?: Json | null,"template_id"?: string | null,"tenant_id": string,"test"?: boolean,"title": string,"updated_at"?: string,"visibility"?: Database["public"]['Enums']["video_visibility"],"voice"?: string | null
+                  }
+                  Update: {
+                    "aspect_ratio"?: Database["public"]['Enums']["video_aspect_ratio"],"avatar"?: string | null,"background"?: string | null,"campaign_id"?: string,"created_at"?: string,"created_by"?: string | null,"description"?: string | null,"id"?: string,"scenes"?: Json | null,"template_data"?: Json | null,"template_id"?: string | null,"tenant_id"?: string,"test"?: boolean,"title"?: string,"updated_at"?: string,"visibility"?: Database["public"]['Enums']["video_visibility"],"voice"?: string | null
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "video_projects_campaign_fk"
+      columns: ["campaign_id","tenant_id"]
+isOneToOne: false
+      referencedRelation: "campaigns"
+      referencedColumns: ["id","tenant_id"]
+    },{
+      foreignKeyName: "video_projects_tenant_id_fkey"
+      columns: ["tenant_id"]
+isOneToOne: false
+      referencedRelation: "tenants"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"video_renders": {
+                  Row: {
+                    "created_at": string,"duration": string | null,"error_code": string | null,"error_message": string | null,"error_status": number | null,"finished_at": string | null,"hold_id": string | null,"id": string,"last_checked_at": string | null,"project_id": string,"recheck_requested_at": string | null,"request_key": string,"requested_by": string | null,"status": Database["public"]['Enums']["video_render_status"],"synthesia_video_id": string | null,"tenant_id": string,"test": boolean,"updated_at": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "created_at"?: string,"duration"?: string | null,"error_code"?: string | null,"error_message"?: string | null,"error_status"?: number | null,"finished_at"?: string | null,"hold_id"?: string | null,"id"?: string,"last_checked_at"?: string | null,"project_id": string,"recheck_requested_at"?: string | null,"request_key": string,"requested_by"?: string | null,"status"?: Database["public"]['Enums']["video_render_status"],"synthesia_video_id"?: string | null,"tenant_id": string,"test": boolean,"updated_at"?: string
+                  }
+                  Update: {
+                    "created_at"?: string,"duration"?: string | null,"error_code"?: string | null,"error_message"?: string | null,"error_status"?: number | null,"finished_at"?: string | null,"hold_id"?: string | null,"id"?: string,"last_checked_at"?: string | null,"project_id"?: string,"recheck_requested_at"?: string | null,"request_key"?: string,"requested_by"?: string | null,"status"?: Database["public"]['Enums']["video_render_status"],"synthesia_video_id"?: string | null,"tenant_id"?: string,"test"?: boolean,"updated_at"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "video_renders_hold_id_fkey"
+      columns: ["hold_id"]
+isOneToOne: false
+      referencedRelation: "points_holds"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "video_renders_project_id_fkey"
+      columns: ["project_id"]
+isOneToOne: false
+      referencedRelation: "video_projects"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "video_renders_tenant_id_fkey"
+      columns: ["tenant_id"]
+isOneToOne: false
+      referencedRelation: "tenants"
+      referencedColumns: ["id"]
+    }
+                  ]
                 }
           }
           Views: {
@@ -1515,7 +1573,7 @@ isOneToOne: false
       } }
           }
           Enums: {
-            "app_role": "admin"|"client"|"tool_creator","attribution_kind": "qr_at_outlet"|"referral"|"social"|"walk_in"|"advertising"|"phone_call"|"website"|"other","bonus_item_kind": "earned"|"adjustment","bonus_recipient_role": "agent"|"outlet_manager","bonus_rule_kind": "flat_per_conversion"|"percent_of_amount"|"tiered_by_count"|"tiered_by_amount","bonus_rule_set_status": "draft"|"published"|"retired","bonus_run_status": "draft"|"calculated"|"approved"|"exported","bonus_tier_mode": "marginal"|"whole_volume","campaign_channel": "sms"|"social"|"search"|"display"|"video"|"tv"|"radio"|"print"|"outdoor"|"in_store"|"referral"|"email"|"other","campaign_status": "draft"|"active"|"paused"|"ended","content_kind": "page"|"announcement","content_status": "draft"|"published"|"suspended","conversion_kind": "sale"|"reversal","hold_status": "active"|"settled"|"released"|"expired","import_batch_status": "needs_review"|"completed","import_row_status": "matched"|"unmatched"|"duplicate"|"rejected"|"dismissed","interaction_kind": "call"|"visit"|"message"|"note","interaction_outcome": "reached"|"no_answer"|"callback_requested"|"interested"|"not_interested"|"wrong_number"|"other","lead_status": "new"|"contacted"|"qualified"|"converted"|"lost","ledger_account_kind": "asset"|"liability"|"equity"|"revenue"|"expense","payout_status": "requested"|"approved"|"rejected"|"paid","points_account_kind": "client_paid"|"client_granted"|"creator_earnings"|"platform_revenue"|"platform_issuance","points_result": "ok"|"insufficient_balance"|"key_reused"|"tool_unavailable"|"tool_not_authorized"|"hold_not_active"|"below_minimum"|"payout_in_progress"|"already_decided"|"already_refunded"|"rate_limited","points_transfer_code": "purchase"|"grant"|"usage"|"refund"|"payout"|"adjustment","refund_status": "requested"|"approved"|"denied","tenant_role": "owner"|"manager"|"region_manager"|"outlet_manager"|"agent"|"viewer","ticket_status": "open"|"pending"|"resolved"|"closed","tool_status": "draft"|"pending_review"|"approved"|"suspended","usage_source": "direct"|"hold"|"metered"
+            "app_role": "admin"|"client"|"tool_creator","attribution_kind": "qr_at_outlet"|"referral"|"social"|"walk_in"|"advertising"|"phone_call"|"website"|"other","bonus_item_kind": "earned"|"adjustment","bonus_recipient_role": "agent"|"outlet_manager","bonus_rule_kind": "flat_per_conversion"|"percent_of_amount"|"tiered_by_count"|"tiered_by_amount","bonus_rule_set_status": "draft"|"published"|"retired","bonus_run_status": "draft"|"calculated"|"approved"|"exported","bonus_tier_mode": "marginal"|"whole_volume","campaign_channel": "sms"|"social"|"search"|"display"|"video"|"tv"|"radio"|"print"|"outdoor"|"in_store"|"referral"|"email"|"other","campaign_status": "draft"|"active"|"paused"|"ended","content_kind": "page"|"announcement","content_status": "draft"|"published"|"suspended","conversion_kind": "sale"|"reversal","hold_status": "active"|"settled"|"released"|"expired","import_batch_status": "needs_review"|"completed","import_row_status": "matched"|"unmatched"|"duplicate"|"rejected"|"dismissed","interaction_kind": "call"|"visit"|"message"|"note","interaction_outcome": "reached"|"no_answer"|"callback_requested"|"interested"|"not_interested"|"wrong_number"|"other","lead_status": "new"|"contacted"|"qualified"|"converted"|"lost","ledger_account_kind": "asset"|"liability"|"equity"|"revenue"|"expense","payout_status": "requested"|"approved"|"rejected"|"paid","points_account_kind": "client_paid"|"client_granted"|"creator_earnings"|"platform_revenue"|"platform_issuance","points_result": "ok"|"insufficient_balance"|"key_reused"|"tool_unavailable"|"tool_not_authorized"|"hold_not_active"|"below_minimum"|"payout_in_progress"|"already_decided"|"already_refunded"|"rate_limited","points_transfer_code": "purchase"|"grant"|"usage"|"refund"|"payout"|"adjustment","refund_status": "requested"|"approved"|"denied","tenant_role": "owner"|"manager"|"region_manager"|"outlet_manager"|"agent"|"viewer","ticket_status": "open"|"pending"|"resolved"|"closed","tool_status": "draft"|"pending_review"|"approved"|"suspended","usage_source": "direct"|"hold"|"metered","video_aspect_ratio": "16:9"|"9:16"|"1:1"|"4:5"|"5:4","video_render_status": "pending"|"in_progress"|"complete"|"failed"|"deleted","video_visibility": "private"|"public"
           }
           CompositeTypes: {
             "points_outcome": {
@@ -1633,7 +1691,7 @@ export type CompositeTypes<
 export const Constants = {
   "public": {
           Enums: {
-            "app_role": ["admin", "client", "tool_creator"],"attribution_kind": ["qr_at_outlet", "referral", "social", "walk_in", "advertising", "phone_call", "website", "other"],"bonus_item_kind": ["earned", "adjustment"],"bonus_recipient_role": ["agent", "outlet_manager"],"bonus_rule_kind": ["flat_per_conversion", "percent_of_amount", "tiered_by_count", "tiered_by_amount"],"bonus_rule_set_status": ["draft", "published", "retired"],"bonus_run_status": ["draft", "calculated", "approved", "exported"],"bonus_tier_mode": ["marginal", "whole_volume"],"campaign_channel": ["sms", "social", "search", "display", "video", "tv", "radio", "print", "outdoor", "in_store", "referral", "email", "other"],"campaign_status": ["draft", "active", "paused", "ended"],"content_kind": ["page", "announcement"],"content_status": ["draft", "published", "suspended"],"conversion_kind": ["sale", "reversal"],"hold_status": ["active", "settled", "released", "expired"],"import_batch_status": ["needs_review", "completed"],"import_row_status": ["matched", "unmatched", "duplicate", "rejected", "dismissed"],"interaction_kind": ["call", "visit", "message", "note"],"interaction_outcome": ["reached", "no_answer", "callback_requested", "interested", "not_interested", "wrong_number", "other"],"lead_status": ["new", "contacted", "qualified", "converted", "lost"],"ledger_account_kind": ["asset", "liability", "equity", "revenue", "expense"],"payout_status": ["requested", "approved", "rejected", "paid"],"points_account_kind": ["client_paid", "client_granted", "creator_earnings", "platform_revenue", "platform_issuance"],"points_result": ["ok", "insufficient_balance", "key_reused", "tool_unavailable", "tool_not_authorized", "hold_not_active", "below_minimum", "payout_in_progress", "already_decided", "already_refunded", "rate_limited"],"points_transfer_code": ["purchase", "grant", "usage", "refund", "payout", "adjustment"],"refund_status": ["requested", "approved", "denied"],"tenant_role": ["owner", "manager", "region_manager", "outlet_manager", "agent", "viewer"],"ticket_status": ["open", "pending", "resolved", "closed"],"tool_status": ["draft", "pending_review", "approved", "suspended"],"usage_source": ["direct", "hold", "metered"]
+            "app_role": ["admin", "client", "tool_creator"],"attribution_kind": ["qr_at_outlet", "referral", "social", "walk_in", "advertising", "phone_call", "website", "other"],"bonus_item_kind": ["earned", "adjustment"],"bonus_recipient_role": ["agent", "outlet_manager"],"bonus_rule_kind": ["flat_per_conversion", "percent_of_amount", "tiered_by_count", "tiered_by_amount"],"bonus_rule_set_status": ["draft", "published", "retired"],"bonus_run_status": ["draft", "calculated", "approved", "exported"],"bonus_tier_mode": ["marginal", "whole_volume"],"campaign_channel": ["sms", "social", "search", "display", "video", "tv", "radio", "print", "outdoor", "in_store", "referral", "email", "other"],"campaign_status": ["draft", "active", "paused", "ended"],"content_kind": ["page", "announcement"],"content_status": ["draft", "published", "suspended"],"conversion_kind": ["sale", "reversal"],"hold_status": ["active", "settled", "released", "expired"],"import_batch_status": ["needs_review", "completed"],"import_row_status": ["matched", "unmatched", "duplicate", "rejected", "dismissed"],"interaction_kind": ["call", "visit", "message", "note"],"interaction_outcome": ["reached", "no_answer", "callback_requested", "interested", "not_interested", "wrong_number", "other"],"lead_status": ["new", "contacted", "qualified", "converted", "lost"],"ledger_account_kind": ["asset", "liability", "equity", "revenue", "expense"],"payout_status": ["requested", "approved", "rejected", "paid"],"points_account_kind": ["client_paid", "client_granted", "creator_earnings", "platform_revenue", "platform_issuance"],"points_result": ["ok", "insufficient_balance", "key_reused", "tool_unavailable", "tool_not_authorized", "hold_not_active", "below_minimum", "payout_in_progress", "already_decided", "already_refunded", "rate_limited"],"points_transfer_code": ["purchase", "grant", "usage", "refund", "payout", "adjustment"],"refund_status": ["requested", "approved", "denied"],"tenant_role": ["owner", "manager", "region_manager", "outlet_manager", "agent", "viewer"],"ticket_status": ["open", "pending", "resolved", "closed"],"tool_status": ["draft", "pending_review", "approved", "suspended"],"usage_source": ["direct", "hold", "metered"],"video_aspect_ratio": ["16:9", "9:16", "1:1", "4:5", "5:4"],"video_render_status": ["pending", "in_progress", "complete", "failed", "deleted"],"video_visibility": ["private", "public"]
           }
         }
 } as const

@@ -272,6 +272,29 @@ union all
 select 'site_content', i.id::text, null from matrix_ids i where i.name like 'page_%';
 -- ---- end of the marketplace fixtures -----------------------------------------------------------
 
+-- ---- Marketing videos (20261121003000 … 3900) --------------------------------------------------
+-- A video project on each tenant's active campaign, and a render of each (failed before reaching
+-- Synthesia, so deleting its project is allowed).
+insert into matrix_ids (name, id) values
+  ('video_project_a', gen_random_uuid()), ('video_project_b', gen_random_uuid()),
+  ('video_render_a', gen_random_uuid()), ('video_render_b', gen_random_uuid());
+insert into public.video_projects (id, tenant_id, campaign_id, title, scenes)
+select p.id, t.id, c.id, 'Matrix video', '[{"script_text": "matrix"}]'
+  from matrix_ids p
+  join matrix_ids t on t.name = 'tenant_' || right(p.name, 1)
+  join matrix_ids c on c.name = 'campaign_' || right(p.name, 1)
+ where p.name like 'video_project_%';
+insert into public.video_renders (id, project_id, tenant_id, request_key, test, status, error_code)
+select r.id, p.id, t.id, 'matrix', true, 'failed', 'video.provider_unavailable'
+  from matrix_ids r
+  join matrix_ids p on p.name = 'video_project_' || right(r.name, 1)
+  join matrix_ids t on t.name = 'tenant_' || right(r.name, 1)
+ where r.name like 'video_render_%';
+insert into matrix_fixture (tbl, row_id, tenant)
+select case when i.name like 'video_project_%' then 'video_projects' else 'video_renders' end, i.id::text, right(i.name, 1)
+  from matrix_ids i where i.name like 'video_project_%' or i.name like 'video_render_%';
+-- ---- end of the marketing video fixtures --------------------------------------------------------
+
 create temporary table rls_matrix (
   tbl text not null, command text not null check (command in ('select', 'insert', 'update', 'delete')),
   statement text not null,
@@ -750,6 +773,31 @@ insert into rls_matrix values
   'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied'),
 ('kpi_outlet_daily', 'delete', $$delete from public.kpi_outlet_daily returning outlet_id as id$$,
   'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied');
+
+-- ---- Marketing videos (20261121003000 … 3900) --------------------------------------------------
+-- Every member reads the tenant's projects and renders; owners and managers write projects; renders
+-- are written only by the videos functions (as service_role, through private functions).
+insert into rls_matrix values
+-- table, command, statement,
+--   anon, client, tool_creator, admin, owner, manager, region_manager, outlet_manager, agent, viewer, other_tenant, service_role
+('video_projects', 'select', 'select id from public.video_projects',
+  'denied', 'none', 'none', 'all', 'own_tenant', 'own_tenant', 'own_tenant', 'own_tenant', 'own_tenant', 'own_tenant', 'own_tenant', 'all'),
+('video_projects', 'insert', $$insert into public.video_projects (tenant_id, campaign_id, title, scenes) values ({tenant_a}, {campaign_a}, 'Probe', '[{"script_text": "x"}]') returning id$$,
+  'denied', 'denied', 'denied', 'allowed', 'allowed', 'allowed', 'denied', 'denied', 'denied', 'denied', 'denied', 'allowed'),
+('video_projects', 'update', 'update public.video_projects set title = title returning id',
+  'denied', 'none', 'none', 'all', 'own_tenant', 'own_tenant', 'none', 'none', 'none', 'none', 'own_tenant', 'all'),
+('video_projects', 'delete', $$delete from public.video_projects where title = 'Matrix video' returning id$$,
+  'denied', 'none', 'none', 'all', 'own_tenant', 'own_tenant', 'none', 'none', 'none', 'none', 'own_tenant', 'all'),
+
+('video_renders', 'select', 'select id from public.video_renders',
+  'denied', 'none', 'none', 'all', 'own_tenant', 'own_tenant', 'own_tenant', 'own_tenant', 'own_tenant', 'own_tenant', 'own_tenant', 'all'),
+('video_renders', 'insert', $$insert into public.video_renders (project_id, tenant_id, request_key, test) values ({video_project_a}, {tenant_a}, 'probe', true) returning id$$,
+  'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'allowed'),
+('video_renders', 'update', 'update public.video_renders set test = test returning id',
+  'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'all'),
+('video_renders', 'delete', 'delete from public.video_renders returning id',
+  'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied', 'denied');
+-- ---- end of the marketing video rows ------------------------------------------------------------
 
 create temporary view matrix_cells as
 select m.tbl, m.command, m.statement, x.persona, x.expected
