@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url";
 import { SignJWT } from "jose";
 import { applyPlatform, Cluster, ensureOsPackages, loadSeed, pushMigrations, sql } from "./lib/cluster.ts";
 import { FunctionsServer } from "./lib/functions-server.ts";
+import { httpJobs, startHttpJobs } from "./lib/http-jobs.ts";
 import { alive } from "./lib/process.ts";
 import { loadOrCreateKeys, publicJwks, signAccessToken, type SessionClaims, type StackKeys } from "./lib/keys.ts";
 import { apiUrl, dbUrl, localSecretDefaults, readFunctionsDotEnv, readProjectConfig, readStackSettings, withLocalSecrets } from "./lib/settings.ts";
@@ -199,8 +200,10 @@ async function runForeground(): Promise<void> {
     },
   });
   let stopping = false;
+  let stopHttpJobs = () => {};
   const takeDown = async () => {
     stopping = true;
+    stopHttpJobs();
     await server.stop();
     await Promise.all(fakes.map(({ fake }) => fake.stop()));
     cluster?.stop();
@@ -222,6 +225,7 @@ async function runForeground(): Promise<void> {
     await takeDown();
     throw error;
   }
+  stopHttpJobs = startHttpJobs(apiUrl(settings), keys.serviceRoleKey, httpJobs, log);
   writeState({
     supervisorPid: process.pid,
     childPids: server.pids(),
