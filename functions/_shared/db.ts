@@ -56,7 +56,8 @@ export function asCaller<T>(sql: Sql, claims: UserClaims, ctx: RequestContext, w
  * asCaller for a single statement, in one round trip: begin, the caller's settings, the session check,
  * the statement and commit leave together on one connection (pipelined) instead of waiting for each
  * other. Each has its own sync point, so a failing step aborts the transaction and the commit that
- * follows it rolls back. Same answers as asCaller: 401 auth.session_ended for a dead session.
+ * follows it rolls back. postgres.js sends a query when it is first awaited, and allSettled awaits them
+ * in this order. Same answers as asCaller: 401 auth.session_ended for a dead session.
  */
 export async function asCallerAtOnce<T extends readonly object[]>(
   sql: Sql, claims: UserClaims, ctx: RequestContext, statement: (tx: postgres.ReservedSql) => postgres.PendingQuery<T>,
