@@ -8,7 +8,7 @@
 // never calls the tool twice.
 import { z } from "zod";
 import type { VerifyCaller } from "../_shared/auth.ts";
-import { asCaller, asServiceRole, requestContext, type Sql } from "../_shared/db.ts";
+import { asCaller, asCallerAtOnce, asServiceRole, requestContext, type Sql } from "../_shared/db.ts";
 import { ApiError, json, methodNotAllowed, readJson, withErrors, type Handler } from "../_shared/http.ts";
 import { outcomeBody, outcomeError, type PointsOutcome } from "../_shared/points.ts";
 
@@ -27,6 +27,12 @@ export interface UseToolDeps {
   toolTimeoutMs?: number;
 }
 
+function paidAtOnce(outcome: PointsOutcome): Response {
+  const failure = outcomeError(outcome);
+  if (failure !== null) throw failure;
+  return json(outcomeBody(outcome));
+}
+
 const callFailed = (reason: string) => new ApiError(502, "tool.call_failed", `the tool did not complete the work (${reason}); no points were charged`);
 
 export function createUseToolHandler({ verifyCaller, sql, fetch, toolTimeoutMs = 30_000 }: UseToolDeps): Handler {
@@ -36,18 +42,21 @@ export function createUseToolHandler({ verifyCaller, sql, fetch, toolTimeoutMs =
     const body = useToolRequest.parse(await readJson(req));
     const ctx = requestContext(req);
 
-    // One transaction for a tool without an endpoint: look it up and pay for it.
-    const direct = await asCaller<{ endpoint: string } | { outcome: PointsOutcome }>(sql, claims, ctx, async (tx) => {
-      const [tool] = await tx<{ endpoint_url: string | null }[]>`
-        select endpoint_url from public.tools where id = ${body.tool_id} and status = 'approved'`;
-      if (tool?.endpoint_url != null) return { endpoint: tool.endpoint_url };
-      const [outcome] = await tx<PointsOutcome[]>`select * from public.use_tool(${body.tool_id}::uuid, ${body.request_key})`;
-      return { outcome: outcome! };
-    });
-    if ("outcome" in direct) {
-      const failure = outcomeError(direct.outcome);
-      if (failure !== null) throw failure;
-      return json(outcomeBody(direct.outcome));
+    // A tool without an endpoint is paid in one round trip. The condition does not depend on the
+    // function's row, so PostgreSQL tests it once before running use_tool (a gating one-time filter):
+    // a tool with an endpoint answers no row and nothing is charged.
+    const [outcome] = await asCallerAtOnce(sql, claims, ctx, (tx) => tx<PointsOutcome[]>`
+      select o.* from public.use_tool(${body.tool_id}::uuid, ${body.request_key}) o
+       where not exists (select from public.tools t where t.id = ${body.tool_id}::uuid and t.status = 'approved' and t.endpoint_url is not null)`);
+    if (outcome !== undefined) return paidAtOnce(outcome);
+
+    const [tool] = await asCaller(sql, claims, ctx, (tx) => tx<{ endpoint_url: string }[]>`
+      select endpoint_url from public.tools where id = ${body.tool_id} and status = 'approved' and endpoint_url is not null`);
+    if (tool === undefined) {
+      // Changed since (withdrawn, or its endpoint removed): use_tool answers as for any such tool.
+      const [late] = await asCallerAtOnce(sql, claims, ctx, (tx) => tx<PointsOutcome[]>`
+        select * from public.use_tool(${body.tool_id}::uuid, ${body.request_key})`);
+      return paidAtOnce(late!);
     }
 
     const ttlSeconds = Math.ceil(toolTimeoutMs / 1000) + 60;
@@ -71,7 +80,7 @@ export function createUseToolHandler({ verifyCaller, sql, fetch, toolTimeoutMs =
     let output: unknown = null;
     let failure: string | null = null;
     try {
-      const res = await fetch(direct.endpoint, {
+      const res = await fetch(tool.endpoint_url, {
         method: "POST",
         headers: { "content-type": "application/json" },
         body: JSON.stringify({ hold_id: holdId, tool_id: body.tool_id, client_id: claims.sub, input: body.input ?? {} }),

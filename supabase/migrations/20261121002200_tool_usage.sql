@@ -84,10 +84,17 @@ declare
   creator_part bigint;
   usage public.tool_usages;
 begin
-  select t.id, t.creator_id, t.name, t.creator_share_bps into tool from public.tools t where t.id = p_tool_id;
+  -- Both accounts exist after the first use ever; until then points_account opens them.
+  select t.id, t.creator_id, t.name, t.creator_share_bps, e.id as earnings, r.id as revenue into tool
+    from public.tools t
+    left join public.points_accounts e on e.owner_id = t.creator_id and e.kind = 'creator_earnings'
+    left join public.points_accounts r on r.owner_id is null and r.kind = 'platform_revenue'
+   where t.id = p_tool_id;
   creator_part := price * tool.creator_share_bps / 10000;
   usage.transfer_id := private.points_post('usage',
-    array[p_wallet_paid, p_wallet_granted, private.points_account(tool.creator_id, 'creator_earnings'), private.points_account(null, 'platform_revenue')],
+    array[p_wallet_paid, p_wallet_granted,
+          coalesce(tool.earnings, private.points_account(tool.creator_id, 'creator_earnings')),
+          coalesce(tool.revenue, private.points_account(null, 'platform_revenue'))],
     array[-p_paid, -p_granted, creator_part, price - creator_part],
     p_client, tool.creator_id, 'use of ' || tool.name);
   insert into public.tool_usages (tool_id, client_id, creator_id, source, external_usage_id, price_points, paid_points,
@@ -101,8 +108,11 @@ $$;
 comment on function private.points_charge(uuid, uuid, bigint, bigint, public.usage_source, text, uuid, uuid) is
   'Posts one usage (wallet → creator share + platform fee) for an already locked wallet and records it.';
 
--- The shared path of use_tool, hold_points and metered usage: gates, wallet lock, funds check.
--- Returns the outcome when it stops early, else null with the wallet locked and the parts chosen.
+-- The shared path of use_tool, hold_points and metered usage: wallet lock, tool gate, funds check.
+-- The wallet is locked first, whatever follows: use_tool and hold_points rely on that lock to
+-- serialise a client's requests before they look up the request key, so a replay is answered even
+-- if the tool has been withdrawn since. stop is set when the spend cannot happen, else the parts
+-- are chosen.
 create function private.points_prepare_spend(
   p_client uuid, p_tool_id uuid,
   out stop public.points_result, out price bigint, out paid_id uuid, out granted_id uuid, out available bigint,
@@ -115,12 +125,12 @@ declare
   wallet record;
   available_granted bigint;
 begin
+  wallet := private.points_lock_wallet(p_client);
   select t.price_points into price from public.tools t where t.id = p_tool_id and t.status = 'approved';
   if not found then
     stop := 'tool_unavailable';
     return;
   end if;
-  wallet := private.points_lock_wallet(p_client);
   available_granted := wallet.granted_balance - wallet.granted_held;
   available := wallet.paid_balance - wallet.paid_held + available_granted;
   if available < price then
@@ -134,7 +144,7 @@ begin
 end;
 $$;
 comment on function private.points_prepare_spend(uuid, uuid) is
-  'Checks the tool is approved, locks the wallet and splits the price (granted first); stop is set when the spend cannot happen (available then says how much can be spent).';
+  'Locks the wallet, checks the tool is approved and splits the price (granted first); stop is set when the spend cannot happen (available then says how much can be spent, null for an unavailable tool).';
 
 create function private.require_client()
 returns uuid
@@ -162,24 +172,25 @@ set search_path = ''
 as $$
 declare
   me uuid := private.require_client();
-  -- One scope for use_tool and hold_points: a key names one spend, whichever way it is paid.
+  -- One scope for use_tool and hold_points: a key names one spend, whichever way it is paid. Both
+  -- lock the wallet before looking the key up, so a concurrent twin waits and then replays.
   scope text := 'spend:' || me;
+  payload jsonb := pg_catalog.jsonb_build_object('tool_id', p_tool_id, 'via', 'use_tool');
   outcome public.points_outcome;
   prep record;
   usage public.tool_usages;
 begin
-  outcome := private.points_request_begin(scope, p_request_key, pg_catalog.jsonb_build_object('tool_id', p_tool_id, 'via', 'use_tool'));
+  prep := private.points_prepare_spend(me, p_tool_id);
+  outcome := private.points_request_replay(scope, p_request_key, payload);
   if outcome.result is not null then
     return outcome;
   end if;
-  prep := private.points_prepare_spend(me, p_tool_id);
   if prep.stop is not null then
-    return private.points_request_finish(scope, p_request_key, row(prep.stop, false, null, null, prep.available)::public.points_outcome);
+    return private.points_request_record(scope, p_request_key, payload, row(prep.stop, false, null, null, prep.available)::public.points_outcome);
   end if;
   usage := private.points_charge(me, p_tool_id, prep.paid, prep.granted, 'direct', null, prep.paid_id, prep.granted_id);
-  return private.points_request_finish(scope, p_request_key,
-    row('ok', false, usage.id, usage.transfer_id,
-        prep.available - usage.price_points)::public.points_outcome);
+  return private.points_request_record(scope, p_request_key, payload,
+    row('ok', false, usage.id, usage.transfer_id, prep.available - usage.price_points)::public.points_outcome);
 end;
 $$;
 comment on function private.use_tool(uuid, text) is 'A client uses an approved tool: debit, usage, creator share and fee in one transaction; idempotent on the key.';
@@ -193,6 +204,7 @@ as $$
 declare
   me uuid := private.require_client();
   scope text := 'spend:' || me;
+  payload jsonb := pg_catalog.jsonb_build_object('tool_id', p_tool_id, 'via', 'hold');
   outcome public.points_outcome;
   prep record;
   hold uuid;
@@ -200,13 +212,13 @@ begin
   if p_ttl is null or p_ttl < interval '10 seconds' or p_ttl > interval '1 day' then
     perform private.fail('PT400', 'points.hold_ttl_invalid', 'ttl: between 10 seconds and 1 day');
   end if;
-  outcome := private.points_request_begin(scope, p_request_key, pg_catalog.jsonb_build_object('tool_id', p_tool_id, 'via', 'hold'));
+  prep := private.points_prepare_spend(me, p_tool_id);
+  outcome := private.points_request_replay(scope, p_request_key, payload);
   if outcome.result is not null then
     return outcome;
   end if;
-  prep := private.points_prepare_spend(me, p_tool_id);
   if prep.stop is not null then
-    return private.points_request_finish(scope, p_request_key, row(prep.stop, false, null, null, prep.available)::public.points_outcome);
+    return private.points_request_record(scope, p_request_key, payload, row(prep.stop, false, null, null, prep.available)::public.points_outcome);
   end if;
   update public.points_accounts a
      set held = a.held + case when a.kind = 'client_paid' then prep.paid else prep.granted end
@@ -214,9 +226,8 @@ begin
   insert into public.points_holds (client_id, tool_id, amount, paid_part, granted_part, expires_at)
   values (me, p_tool_id, prep.price, prep.paid, prep.granted, pg_catalog.now() + p_ttl)
   returning id into hold;
-  return private.points_request_finish(scope, p_request_key,
-    row('ok', false, hold, null,
-        prep.available - prep.price)::public.points_outcome);
+  return private.points_request_record(scope, p_request_key, payload,
+    row('ok', false, hold, null, prep.available - prep.price)::public.points_outcome);
 end;
 $$;
 comment on function private.hold_points(uuid, text, interval) is 'A client reserves a tool''s price before paid work starts; idempotent on the key. Settled or released by the service.';
@@ -290,41 +301,50 @@ end;
 $$;
 comment on function private.expire_holds(timestamptz) is 'pg_cron, every minute: releases holds past their expiry that nobody settled.';
 
+-- The RPC entry points are plpgsql: a SQL function with a SET clause is planned again on every call.
 create function public.use_tool(tool_id uuid, request_key text)
 returns public.points_outcome
-language sql
+language plpgsql
 set search_path = ''
 as $$
-  select * from private.use_tool(use_tool.tool_id, use_tool.request_key)
+begin
+  return private.use_tool(use_tool.tool_id, use_tool.request_key);
+end;
 $$;
 comment on function public.use_tool(uuid, text) is
   'Clients: use an approved tool, paying its price now (result ok, insufficient_balance, tool_unavailable or key_reused). Retrying with the same request_key replays the first outcome.';
 
 create function public.hold_points(tool_id uuid, request_key text, ttl_seconds integer default 300)
 returns public.points_outcome
-language sql
+language plpgsql
 set search_path = ''
 as $$
-  select * from private.hold_points(hold_points.tool_id, hold_points.request_key, pg_catalog.make_interval(secs => hold_points.ttl_seconds))
+begin
+  return private.hold_points(hold_points.tool_id, hold_points.request_key, pg_catalog.make_interval(secs => hold_points.ttl_seconds));
+end;
 $$;
 comment on function public.hold_points(uuid, text, integer) is
   'Clients: reserve a tool''s price before work that calls outside; the use-tool function settles or releases it, pg_cron releases it after ttl_seconds.';
 
 create function public.settle_hold(hold_id uuid)
 returns public.points_outcome
-language sql
+language plpgsql
 set search_path = ''
 as $$
-  select * from private.end_hold(settle_hold.hold_id, 'settled')
+begin
+  return private.end_hold(settle_hold.hold_id, 'settled');
+end;
 $$;
 comment on function public.settle_hold(uuid) is 'Service only: the work succeeded, charge the hold as a usage.';
 
 create function public.release_hold(hold_id uuid)
 returns public.points_outcome
-language sql
+language plpgsql
 set search_path = ''
 as $$
-  select * from private.end_hold(release_hold.hold_id, 'released')
+begin
+  return private.end_hold(release_hold.hold_id, 'released');
+end;
 $$;
 comment on function public.release_hold(uuid) is 'Service only: the work failed, give the reserved points back.';
 

@@ -6,7 +6,7 @@
 -- Parallel spends from several sessions cannot happen in one pgTAP transaction (one file is one
 -- session): tests/functions/points-concurrency.test.ts proves them.
 begin;
-select plan(79);
+select plan(84);
 
 create temporary table fx (name text primary key, id uuid not null unique);
 insert into fx (name, id)
@@ -95,6 +95,22 @@ select is((public.use_tool(:'tool', 'u3')).result, 'insufficient_balance', 'repl
 select is((public.use_tool(:'draft', 'u1')).result, 'key_reused', 'a used key for another tool is key_reused');
 select results_eq('select paid, granted, available from public.points_balances', $$values (20::bigint, 0::bigint, 20::bigint)$$,
                   'wallet: 20 paid, 0 granted');
+select tests.clear_authentication();
+select results_eq($$select request_key, (outcome).result::text from private.points_requests where scope = 'spend:' || $$ || quote_literal(:'client') || $$ order by request_key$$,
+                  $$values ('u0', 'tool_unavailable'), ('u1', 'ok'), ('u2', 'ok'), ('u3', 'insufficient_balance')$$,
+                  'each spend key is written once, with its outcome (none left open, key_reused writes nothing)');
+update public.tools set status = 'suspended' where id = :'tool';
+select tests.authenticate_as(:'client');
+select results_eq($$select result::text, replayed from public.use_tool('$$ || :'tool' || $$', 'u1')$$, $$values ('ok', true)$$,
+                  'a spend replays even after its tool was suspended (the key is looked up before the tool)');
+select is((public.use_tool(:'tool', 'u4')).result, 'tool_unavailable', 'while a new key for it is refused');
+select tests.clear_authentication();
+update public.tools set status = 'approved' where id = :'tool';
+select ok((select pg_catalog.array_to_string(p.proconfig, ',') like '%plan_cache_mode=force_generic_plan%'
+             from pg_catalog.pg_proc p where p.oid = f::regprocedure), f || ' keeps generic plans (a custom plan per call costs a quarter of a spend)')
+  from unnest(array['private.points_post(public.points_transfer_code, uuid[], bigint[], uuid, uuid, text, uuid)',
+                    'private.check_points_transfer_balanced()']) f;
+select tests.authenticate_as(:'client');
 select tests.authenticate_as(:'creator');
 select is(tests.outcome($$select public.use_tool('$$ || :'tool' || $$', 'c1')$$), 'PT403 points.clients_only', 'creators do not spend points');
 select is((select count(*) from public.tool_usages), 2::bigint, 'the creator reads the usages of their tools');

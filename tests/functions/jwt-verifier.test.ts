@@ -49,6 +49,22 @@ describe("JWT verification against the Auth JWKS URL", () => {
     expect((error as ApiError).code).toBe("auth.invalid_token");
   });
 
+  it("remembers a verified token for a minute but never past its expiry, and verifies any other bytes", async () => {
+    let clock = Date.now();
+    const timed = createJwtVerifier({ jwksUrl: `${auth.url}/auth/v1/.well-known/jwks.json`, now: () => clock });
+    const good = await new SignJWT({ sub: crypto.randomUUID(), role: "authenticated", aud: "authenticated" })
+      .setProtectedHeader({ alg: "ES256", kid, typ: "JWT" })
+      .setIssuedAt(Math.floor(clock / 1000))
+      .setExpirationTime(Math.floor(clock / 1000) + 30)
+      .sign(signingKey);
+    const first = await timed(request(good));
+    expect(await timed(request(good))).toEqual(first);
+    const [head, body] = good.split(".");
+    await expect(timed(request(`${head}.${body}.${"A".repeat(86)}`))).rejects.toMatchObject({ code: "auth.invalid_token" });
+    clock += 31_000;
+    await expect(timed(request(good))).rejects.toMatchObject({ status: 401, code: "auth.token_expired" });
+  });
+
   it("stops accepting a key once it is withdrawn from the key set and the cache refreshes", async () => {
     auth.publish([]);
     const fresh = createJwtVerifier({ jwksUrl: `${auth.url}/auth/v1/.well-known/jwks.json` });

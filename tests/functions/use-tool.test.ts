@@ -108,6 +108,23 @@ describe("use-tool", () => {
     await expectError(await use({ tool_id: directTool, request_key: "creator-1" }, creatorToken), 403, "points.clients_only");
   });
 
+  it("401 auth.session_ended after sign-out, though the spend went out in the same round trip: nothing charged", async () => {
+    const leaving = await createUser();
+    const issued = await mintToken(leaving.email);
+    await admin`select private.admin_adjust_points(${leaving.id}::uuid, 30, 'paid', 'handler tests', ${`ut-${leaving.id}`})`;
+    await admin`delete from auth.sessions where id = ${issued.sessionId}`;
+    await expectError(await use({ tool_id: directTool, request_key: "gone-1" }, issued.accessToken), 401, "auth.session_ended");
+    const [row] = await admin<{ usages: number; requests: number }[]>`
+      select (select count(*)::int from public.tool_usages where client_id = ${leaving.id}) as usages,
+             (select count(*)::int from private.points_requests where scope = ${`spend:${leaving.id}`}) as requests`;
+    expect(row).toEqual({ usages: 0, requests: 0 });
+    // The aborted transactions rolled back on their pooled connections: the next spends go through.
+    for (const key of ["after-gone-1", "after-gone-2", "after-gone-3", "after-gone-4"]) {
+      expect((await use({ tool_id: directTool, request_key: key })).status).toBe(200);
+    }
+    await admin`select private.admin_adjust_points(${client.id}::uuid, 40, 'granted', 'handler tests', ${`ut2-${client.id}`})`;
+  });
+
   it("calls a tool with an endpoint under a hold and charges when it answers; a replay does not call it again", async () => {
     toolAnswer = async () => Response.json({ summary: "done" });
     const res = await use({ tool_id: hookedTool, request_key: "hooked-1", input: { text: "hi" } });
