@@ -384,18 +384,22 @@ alter table public.kpi_outlet_daily enable row level security;
 grant select on table public.kpi_agent_daily, public.kpi_outlet_daily to authenticated, service_role;
 grant select on public.kpi_rollup_daily to authenticated, service_role;
 
+-- Dashboards read these per tenant in bulk: the policies take 1450's shape (an indexable leading
+-- conjunct, array arms), so the request's generic plan is reused.
 create policy "kpi_agent_daily: the hierarchy reads, admins read all"
   on public.kpi_agent_daily for select to authenticated
   using (
-    tenant_id in (select private.my_tenant_wide_ids())
-    or outlet_id in (select private.my_overseen_outlet_ids())
-    or (agent_id = (select private.uid()) and tenant_id in (select private.my_tenant_ids('{agent}')))
-    or (select private.authorize('tenants.manage'))
+    tenant_id = any ((select private.my_readable_tenant_array())::uuid[])
+    and (   tenant_id = any ((select private.my_tenant_wide_id_array())::uuid[])
+         or outlet_id = any ((select private.my_overseen_outlet_id_array())::uuid[])
+         or (agent_id = (select private.uid()) and tenant_id = any ((select private.my_tenant_id_array('{agent}'))::uuid[]))
+         or (select private.authorize('tenants.manage')))
   );
 create policy "kpi_outlet_daily: managers of the scope and admins read"
   on public.kpi_outlet_daily for select to authenticated
   using (
-    tenant_id in (select private.my_tenant_wide_ids())
-    or outlet_id in (select private.my_overseen_outlet_ids())
-    or (select private.authorize('tenants.manage'))
+    tenant_id = any ((select private.my_readable_tenant_array())::uuid[])
+    and (   tenant_id = any ((select private.my_tenant_wide_id_array())::uuid[])
+         or outlet_id = any ((select private.my_overseen_outlet_id_array())::uuid[])
+         or (select private.authorize('tenants.manage')))
   );
