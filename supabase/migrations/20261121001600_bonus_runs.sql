@@ -98,6 +98,9 @@ comment on column public.bonus_calculation_items.basis_amount is 'Net amount of 
 comment on column public.bonus_calculation_items.conversion_ids is 'The sales counted, so a manager can open them.';
 comment on column public.bonus_calculation_items.explanation is 'Why this amount: rule, volume, band reached, threshold, cap, override share; "summary" reads as a sentence.';
 
+-- Random ids do not compress: storing them as they are spares a run a failed compression attempt per item.
+alter table public.bonus_calculation_items alter column conversion_ids set storage external;
+
 create index bonus_calculation_items_run_idx on public.bonus_calculation_items (run_id, tenant_id);
 create index bonus_calculation_items_adjusts_idx on public.bonus_calculation_items (adjusts_run_id, tenant_id);
 create index bonus_calculation_items_outlet_idx on public.bonus_calculation_items (outlet_id, tenant_id);
@@ -254,6 +257,8 @@ language plpgsql
 stable
 security definer
 set search_path = ''
+-- Grouping sorts every sale of the period once (ids in order within each group): in memory, not on disk.
+set work_mem = '32MB'
 as $$
 declare
   zone text := (select t.time_zone from public.tenants t where t.id = p_tenant_id);

@@ -124,19 +124,21 @@ describe("KPI freshness under concurrency", () => {
   it("a second refresh waits for the first to commit instead of recomputing the same days alongside it", async () => {
     await insertLead(db);
     const first = await db.reserve();
+    const second = await db.reserve();
     try {
+      const [row] = await second<{ pid: number }[]>`select pg_backend_pid() as pid`;
+      const pid = row!.pid;
       await first`begin`;
       expect(await refresh(first)).toBeGreaterThanOrEqual(1);
-      const second = refresh();
+      const waiting = refresh(second);
       // The second refresh is blocked behind the first one's lock until it commits.
-      await expect.poll(async () => (await db<{ waiting: number }[]>`
-        select count(*)::int as waiting from pg_stat_activity
-         where wait_event_type = 'Lock' and wait_event = 'advisory' and query like '%refresh_kpis%' and pid <> pg_backend_pid()`)[0]!.waiting, { timeout: 5000 }).toBe(1);
+      await expect.poll(async () => (await db<{ event: string | null }[]>`
+        select wait_event as event from pg_stat_activity where pid = ${pid}`)[0]!.event, { timeout: 5000 }).toBe("advisory");
       await first`commit`;
       // Whatever it finds then (other tenants' marks), the day the first refresh claimed is no longer queued.
-      await second;
+      await waiting;
     } finally {
-      await release(first);
+      await release(first, second);
     }
     expect(await dayState()).toMatchObject({ queued: 0 });
     expect(await matchesRecomputation()).toBe(true);
