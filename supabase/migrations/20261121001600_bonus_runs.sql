@@ -234,11 +234,6 @@ comment on function private.tenant_day_start(text, date) is 'The instant a calen
 -- A run reads the reversals recorded since its period began without scanning the sales.
 create index conversions_tenant_reversal_idx on public.conversions (tenant_id, sold_at) where kind = 'reversal';
 
--- Concatenates arrays in the aggregate's order: an item's conversion ids are its sale groups' ids, so
--- no sort of the sale × rule product is needed to list them.
-create aggregate private.uuid_array_concat(uuid[]) (sfunc = pg_catalog.array_cat, stype = uuid[], initcond = '{}');
-comment on aggregate private.uuid_array_concat(uuid[]) is 'Concatenation of uuid arrays, in the order given to the aggregate.';
-
 -- Sales that no rule of a set can tell apart: the same agent and every attribute a rule may filter on,
 -- with the highest min_amount of the set that each of them reaches. Rules match groups, not sales.
 create type private.bonus_sale_group as (
@@ -307,16 +302,20 @@ stable
 security definer
 set search_path = ''
 as $$
+declare
+  item record;
+  pos integer;
 begin
-  return query
+  for item in
   with rules as (
     select r.* from public.bonus_rules r where r.rule_set_id = p_rule_set_id and r.tenant_id = p_tenant_id
   ),
   matched as (
     select r.id as rule_id, g.agent_id, pg_catalog.sum(g.sales)::integer as n, pg_catalog.sum(g.net_amount) as net,
-           private.uuid_array_concat(g.conversion_ids order by g.outlet_id, g.region_id, g.campaign_id, g.source_id, g.product_sku, g.reaches) as ids,
+           pg_catalog.array_agg(g.ord::integer order by g.outlet_id, g.region_id, g.campaign_id, g.source_id, g.product_sku, g.reaches) as groups,
            pg_catalog.max(g.outlet_id::text)::uuid as any_outlet
-      from pg_catalog.unnest(p_groups) g
+      from pg_catalog.unnest(p_groups) with ordinality
+           as g(agent_id, outlet_id, region_id, campaign_id, source_id, product_sku, reaches, sales, net_amount, conversion_ids, ord)
       join rules r
         on (r.campaign_ids is null or g.campaign_id = any (r.campaign_ids))
        and (r.source_ids is null or g.source_id = any (r.source_ids))
@@ -349,7 +348,7 @@ begin
   ),
   agents as (
     select p.agent_id as recipient, 'agent'::public.bonus_recipient_role as role, p.agent_outlet as outlet, p.rule_id,
-           p.n, p.net, p.final, p.ids,
+           p.n, p.net, p.final, p.groups,
            pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object(
              'rule', p.name, 'kind', p.kind, 'tier_mode', p.tier_mode, 'conversions', p.n, 'net_amount', p.net,
              'band', p.band, 'gross', pg_catalog.round(p.gross, 2),
@@ -368,7 +367,9 @@ begin
     select mm.user_id as recipient, 'outlet_manager'::public.bonus_recipient_role as role, p.agent_outlet as outlet, p.rule_id,
            pg_catalog.sum(p.n)::integer as n, pg_catalog.sum(p.net) as net,
            pg_catalog.round(pg_catalog.sum(p.final) * pg_catalog.max(p.manager_share), 2) as final,
-           private.uuid_array_concat(p.ids order by p.agent_id) as ids,
+           (select pg_catalog.array_agg(o.ord order by q.agent_id, o.k)
+              from paid q cross join lateral pg_catalog.unnest(q.groups) with ordinality o(ord, k)
+             where q.rule_id = p.rule_id and q.agent_outlet = p.agent_outlet and q.final > 0) as groups,
            pg_catalog.jsonb_build_object(
              'rule', pg_catalog.max(p.name), 'override_share', pg_catalog.max(p.manager_share),
              'agents', pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object('agent_id', p.agent_id, 'earned', p.final) order by p.agent_id),
@@ -380,9 +381,26 @@ begin
      where p.manager_share > 0 and p.final > 0
      group by mm.user_id, p.agent_outlet, p.rule_id
   )
-  select a.recipient, a.role, a.outlet, a.rule_id, a.n, a.net, a.final, a.ids, a.why from agents a
+  select a.recipient, a.role, a.outlet, a.rule_id, a.n, a.net, a.final, a.groups, a.why from agents a
   union all
-  select g.recipient, g.role, g.outlet, g.rule_id, g.n, g.net, g.final, g.ids, g.why from managers g;
+  select g.recipient, g.role, g.outlet, g.rule_id, g.n, g.net, g.final, g.groups, g.why from managers g
+  loop
+    -- An item's sales are its matched groups' ids one group after the other: a few array
+    -- concatenations per item instead of sorting the sale × rule product.
+    conversion_ids := '{}';
+    foreach pos in array item.groups loop
+      conversion_ids := conversion_ids || (p_groups[pos]).conversion_ids;
+    end loop;
+    recipient_id := item.recipient;
+    recipient_role := item.role;
+    outlet_id := item.outlet;
+    rule_id := item.rule_id;
+    conversion_count := item.n;
+    basis_amount := item.net;
+    amount := item.final;
+    explanation := item.why;
+    return next;
+  end loop;
 end;
 $$;
 comment on function private.bonus_items(uuid, uuid, private.bonus_sale_group[]) is
