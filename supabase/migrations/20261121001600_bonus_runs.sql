@@ -98,6 +98,9 @@ comment on column public.bonus_calculation_items.basis_amount is 'Net amount of 
 comment on column public.bonus_calculation_items.conversion_ids is 'The sales counted, so a manager can open them.';
 comment on column public.bonus_calculation_items.explanation is 'Why this amount: rule, volume, band reached, threshold, cap, override share; "summary" reads as a sentence.';
 
+-- Random ids do not compress: storing them as they are spares a run a failed compression attempt per item.
+alter table public.bonus_calculation_items alter column conversion_ids set storage external;
+
 create index bonus_calculation_items_run_idx on public.bonus_calculation_items (run_id, tenant_id);
 create index bonus_calculation_items_adjusts_idx on public.bonus_calculation_items (adjusts_run_id, tenant_id);
 create index bonus_calculation_items_outlet_idx on public.bonus_calculation_items (outlet_id, tenant_id);
@@ -228,20 +231,37 @@ end;
 $$;
 comment on function private.tenant_day_start(text, date) is 'The instant a calendar day starts in a time zone (DST-aware).';
 
--- The counted sales of a tenant's period as of an instant: each sale with its net amount (reversals
--- recorded up to as_of), the attributes rules filter on, and the agent it pays.
-create function private.bonus_sales(p_tenant_id uuid, p_from date, p_to date, p_as_of timestamptz)
-returns table (conversion_id uuid, agent_id uuid, outlet_id uuid, region_id uuid, campaign_id uuid, source_id uuid,
-               product_sku text, net_amount numeric)
+-- A run reads the reversals recorded since its period began without scanning the sales.
+create index conversions_tenant_reversal_idx on public.conversions (tenant_id, sold_at) where kind = 'reversal';
+
+-- Sales that no rule of a set can tell apart: the same agent and every attribute a rule may filter on,
+-- with the highest min_amount of the set that each of them reaches. Rules match groups, not sales.
+create type private.bonus_sale_group as (
+  agent_id uuid, outlet_id uuid, region_id uuid, campaign_id uuid, source_id uuid, product_sku text,
+  reaches numeric, sales integer, net_amount numeric, conversion_ids uuid[]
+);
+comment on type private.bonus_sale_group is
+  'Counted sales of a period grouped by agent and filterable attributes (reaches: the highest rule min_amount every sale in it reaches; null: none).';
+
+-- The counted sales of a tenant's period as of an instant, grouped for a rule set: each sale with its
+-- net amount (reversals recorded up to as_of; fully reversed sales drop out), in one pass over the
+-- period's sales. A lead's source is looked up only when a rule filters on it.
+create function private.bonus_sale_groups(p_tenant_id uuid, p_rule_set_id uuid, p_from date, p_to date, p_as_of timestamptz)
+returns setof private.bonus_sale_group
 language plpgsql
 stable
 security definer
 set search_path = ''
+-- Grouping sorts every sale of the period once (ids in order within each group): in memory, not on disk.
+set work_mem = '32MB'
 as $$
 declare
   zone text := (select t.time_zone from public.tenants t where t.id = p_tenant_id);
   lo timestamptz := private.tenant_day_start(zone, p_from);
   hi timestamptz := private.tenant_day_start(zone, p_to + 1);
+  cuts numeric[] := (select coalesce(pg_catalog.array_agg(distinct r.min_amount order by r.min_amount), '{}')
+                       from public.bonus_rules r where r.rule_set_id = p_rule_set_id and r.min_amount is not null);
+  by_source boolean := exists (select 1 from public.bonus_rules r where r.rule_set_id = p_rule_set_id and r.source_ids is not null);
 begin
   return query
   with reversed as (
@@ -249,23 +269,32 @@ begin
       from public.conversions r
      where r.tenant_id = p_tenant_id and r.kind = 'reversal' and r.sold_at >= lo and r.created_at <= p_as_of
      group by r.reverses_id
+  ),
+  sales as (
+    select s.id, s.agent_id, s.outlet_id, o.region_id, s.campaign_id,
+           case when by_source then (select l.source_id from public.leads l where l.id = s.lead_id) end as source_id,
+           s.product_sku, s.amount + coalesce(x.amount, 0) as net
+      from public.conversions s
+      join public.outlets o on o.id = s.outlet_id
+      left join reversed x on x.reverses_id = s.id
+     where s.tenant_id = p_tenant_id and s.kind = 'sale' and s.sold_at >= lo and s.sold_at < hi
+       and s.created_at <= p_as_of and s.agent_id is not null
+       and s.amount + coalesce(x.amount, 0) > 0
   )
-  select s.id, s.agent_id, s.outlet_id, o.region_id, s.campaign_id, l.source_id, s.product_sku,
-         s.amount + coalesce(x.amount, 0)
-    from public.conversions s
-    join public.outlets o on o.id = s.outlet_id
-    join public.leads l on l.id = s.lead_id
-    left join reversed x on x.reverses_id = s.id
-   where s.tenant_id = p_tenant_id and s.kind = 'sale' and s.sold_at >= lo and s.sold_at < hi
-     and s.created_at <= p_as_of and s.agent_id is not null
-     and s.amount + coalesce(x.amount, 0) > 0;
+  select s.agent_id, s.outlet_id, s.region_id, s.campaign_id, s.source_id, s.product_sku,
+         cuts[pg_catalog.width_bucket(s.net, cuts)], pg_catalog.count(*)::integer, pg_catalog.sum(s.net),
+         pg_catalog.array_agg(s.id order by s.id)
+    from sales s
+   group by s.agent_id, s.outlet_id, s.region_id, s.campaign_id, s.source_id, s.product_sku, pg_catalog.width_bucket(s.net, cuts);
 end;
 $$;
-comment on function private.bonus_sales(uuid, date, date, timestamptz) is
-  'Sales of the period (tenant time zone) recorded by as_of, net of reversals recorded by as_of; fully reversed sales drop out.';
+comment on function private.bonus_sale_groups(uuid, uuid, date, date, timestamptz) is
+  'Sales of the period (tenant time zone) recorded by as_of, net of reversals recorded by as_of, grouped by what the rule set''s filters can see.';
 
--- The items a rule set pays for a period as of an instant. Pure: the same inputs give the same rows.
-create function private.bonus_compute(p_tenant_id uuid, p_rule_set_id uuid, p_from date, p_to date, p_as_of timestamptz)
+-- The items a rule set pays for grouped sales. Pure: the same groups give the same rows. Rules are
+-- matched to groups (tens per agent, not thousands of sales); bands, thresholds and caps apply to the
+-- per-agent totals; an item lists its sales group by group (each group's ids in order).
+create function private.bonus_items(p_tenant_id uuid, p_rule_set_id uuid, p_groups private.bonus_sale_group[])
 returns table (recipient_id uuid, recipient_role public.bonus_recipient_role, outlet_id uuid, rule_id uuid,
                conversion_count integer, basis_amount numeric, amount numeric, conversion_ids uuid[], explanation jsonb)
 language plpgsql
@@ -273,27 +302,28 @@ stable
 security definer
 set search_path = ''
 as $$
+declare
+  item record;
+  pos integer;
 begin
-  return query
+  for item in
   with rules as (
     select r.* from public.bonus_rules r where r.rule_set_id = p_rule_set_id and r.tenant_id = p_tenant_id
   ),
-  sales as materialized (
-    select * from private.bonus_sales(p_tenant_id, p_from, p_to, p_as_of)
-  ),
   matched as (
-    select r.id as rule_id, s.agent_id, pg_catalog.count(*)::integer as n, pg_catalog.sum(s.net_amount) as net,
-           pg_catalog.array_agg(s.conversion_id order by s.conversion_id) as ids,
-           pg_catalog.max(s.outlet_id::text)::uuid as any_outlet
-      from sales s
+    select r.id as rule_id, g.agent_id, pg_catalog.sum(g.sales)::integer as n, pg_catalog.sum(g.net_amount) as net,
+           pg_catalog.array_agg(g.ord::integer order by g.outlet_id, g.region_id, g.campaign_id, g.source_id, g.product_sku, g.reaches) as groups,
+           pg_catalog.max(g.outlet_id::text)::uuid as any_outlet
+      from pg_catalog.unnest(p_groups) with ordinality
+           as g(agent_id, outlet_id, region_id, campaign_id, source_id, product_sku, reaches, sales, net_amount, conversion_ids, ord)
       join rules r
-        on (r.campaign_ids is null or s.campaign_id = any (r.campaign_ids))
-       and (r.source_ids is null or s.source_id = any (r.source_ids))
-       and (r.outlet_ids is null or s.outlet_id = any (r.outlet_ids))
-       and (r.region_ids is null or s.region_id = any (r.region_ids))
-       and (r.product_skus is null or s.product_sku = any (r.product_skus))
-       and (r.min_amount is null or s.net_amount >= r.min_amount)
-     group by r.id, s.agent_id
+        on (r.campaign_ids is null or g.campaign_id = any (r.campaign_ids))
+       and (r.source_ids is null or g.source_id = any (r.source_ids))
+       and (r.outlet_ids is null or g.outlet_id = any (r.outlet_ids))
+       and (r.region_ids is null or g.region_id = any (r.region_ids))
+       and (r.product_skus is null or g.product_sku = any (r.product_skus))
+       and (r.min_amount is null or g.reaches >= r.min_amount)
+     group by r.id, g.agent_id
   ),
   earned as (
     select m.*, r.name, r.kind, r.tier_mode, r.tiers, r.cap_per_agent, r.min_count, r.min_total_amount, r.manager_share,
@@ -318,7 +348,7 @@ begin
   ),
   agents as (
     select p.agent_id as recipient, 'agent'::public.bonus_recipient_role as role, p.agent_outlet as outlet, p.rule_id,
-           p.n, p.net, p.final, p.ids,
+           p.n, p.net, p.final, p.groups,
            pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object(
              'rule', p.name, 'kind', p.kind, 'tier_mode', p.tier_mode, 'conversions', p.n, 'net_amount', p.net,
              'band', p.band, 'gross', pg_catalog.round(p.gross, 2),
@@ -337,9 +367,9 @@ begin
     select mm.user_id as recipient, 'outlet_manager'::public.bonus_recipient_role as role, p.agent_outlet as outlet, p.rule_id,
            pg_catalog.sum(p.n)::integer as n, pg_catalog.sum(p.net) as net,
            pg_catalog.round(pg_catalog.sum(p.final) * pg_catalog.max(p.manager_share), 2) as final,
-           (select pg_catalog.array_agg(u.id order by u.id)
-              from paid q cross join lateral pg_catalog.unnest(q.ids) u(id)
-             where q.rule_id = p.rule_id and q.agent_outlet = p.agent_outlet and q.final > 0) as ids,
+           (select pg_catalog.array_agg(o.ord order by q.agent_id, o.k)
+              from paid q cross join lateral pg_catalog.unnest(q.groups) with ordinality o(ord, k)
+             where q.rule_id = p.rule_id and q.agent_outlet = p.agent_outlet and q.final > 0) as groups,
            pg_catalog.jsonb_build_object(
              'rule', pg_catalog.max(p.name), 'override_share', pg_catalog.max(p.manager_share),
              'agents', pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object('agent_id', p.agent_id, 'earned', p.final) order by p.agent_id),
@@ -351,17 +381,53 @@ begin
      where p.manager_share > 0 and p.final > 0
      group by mm.user_id, p.agent_outlet, p.rule_id
   )
-  select a.recipient, a.role, a.outlet, a.rule_id, a.n, a.net, a.final, a.ids, a.why from agents a
+  select a.recipient, a.role, a.outlet, a.rule_id, a.n, a.net, a.final, a.groups, a.why from agents a
   union all
-  select g.recipient, g.role, g.outlet, g.rule_id, g.n, g.net, g.final, g.ids, g.why from managers g;
+  select g.recipient, g.role, g.outlet, g.rule_id, g.n, g.net, g.final, g.groups, g.why from managers g
+  loop
+    -- An item's sales are its matched groups' ids one group after the other: a few array
+    -- concatenations per item instead of sorting the sale × rule product.
+    conversion_ids := '{}';
+    foreach pos in array item.groups loop
+      conversion_ids := conversion_ids || (p_groups[pos]).conversion_ids;
+    end loop;
+    recipient_id := item.recipient;
+    recipient_role := item.role;
+    outlet_id := item.outlet;
+    rule_id := item.rule_id;
+    conversion_count := item.n;
+    basis_amount := item.net;
+    amount := item.final;
+    explanation := item.why;
+    return next;
+  end loop;
+end;
+$$;
+comment on function private.bonus_items(uuid, uuid, private.bonus_sale_group[]) is
+  'The items a rule set pays for grouped sales: per agent and rule (filters, threshold, tiers, cap), plus outlet-manager overrides.';
+
+-- The items a rule set pays for a period as of an instant (what-if and late-change recomputations).
+create function private.bonus_compute(p_tenant_id uuid, p_rule_set_id uuid, p_from date, p_to date, p_as_of timestamptz)
+returns table (recipient_id uuid, recipient_role public.bonus_recipient_role, outlet_id uuid, rule_id uuid,
+               conversion_count integer, basis_amount numeric, amount numeric, conversion_ids uuid[], explanation jsonb)
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+begin
+  return query
+  select * from private.bonus_items(p_tenant_id, p_rule_set_id,
+    array(select g from private.bonus_sale_groups(p_tenant_id, p_rule_set_id, p_from, p_to, p_as_of) g));
 end;
 $$;
 comment on function private.bonus_compute(uuid, uuid, date, date, timestamptz) is
   'The items a rule set pays for a period as of an instant: per agent and rule (filters, threshold, tiers, cap), plus outlet-manager overrides.';
 
--- Everything a run's items depend on, hashed: the rule-set version and its rules, the sales with their
--- net amounts and attributes, and which outlet managers receive overrides.
-create function private.bonus_inputs_hash(p_tenant_id uuid, p_rule_set_id uuid, p_from date, p_to date, p_as_of timestamptz)
+-- Everything a run's items depend on, hashed: the rule-set version and its rules, the sale groups (each
+-- group's key, count, net amount and sales: the items are a function of exactly these), and which
+-- outlet managers receive overrides. One ordered pass over the groups, not over the sales.
+create function private.bonus_groups_hash(p_tenant_id uuid, p_rule_set_id uuid, p_from date, p_to date, p_groups private.bonus_sale_group[])
 returns text
 language plpgsql
 stable
@@ -376,10 +442,11 @@ begin
   select coalesce(pg_catalog.string_agg((pg_catalog.to_jsonb(r) - 'created_at' - 'updated_at')::text, e'\n' order by r.id), '')
     into rules_text
     from public.bonus_rules r where r.rule_set_id = p_rule_set_id;
-  select coalesce(pg_catalog.string_agg(pg_catalog.concat_ws(',', s.conversion_id, s.agent_id, s.outlet_id, s.region_id, s.campaign_id,
-                                                             s.source_id, s.product_sku, s.net_amount), e'\n' order by s.conversion_id), '')
+  select coalesce(pg_catalog.string_agg(pg_catalog.concat_ws(',', g.agent_id, g.outlet_id, g.region_id, g.campaign_id, g.source_id,
+                                                             g.product_sku, g.reaches, g.sales, g.net_amount, g.conversion_ids), e'\n'
+                                        order by g.agent_id, g.outlet_id, g.region_id, g.campaign_id, g.source_id, g.product_sku, g.reaches), '')
     into sales_text
-    from private.bonus_sales(p_tenant_id, p_from, p_to, p_as_of) s;
+    from pg_catalog.unnest(p_groups) g;
   select coalesce(pg_catalog.string_agg(m.user_id || ':' || m.role || ':' || coalesce(m.outlet_id::text, ''), ',' order by m.user_id), '')
     into managers_text
     from public.tenant_memberships m where m.tenant_id = p_tenant_id and m.role in ('agent', 'outlet_manager');
@@ -387,8 +454,23 @@ begin
     pg_catalog.concat_ws(e'\n--\n', p_rule_set_id, p_from, p_to, rules_text, sales_text, managers_text), 'UTF8')), 'hex');
 end;
 $$;
+comment on function private.bonus_groups_hash(uuid, uuid, date, date, private.bonus_sale_group[]) is
+  'SHA-256 of every input of a calculation: rule-set version and rules, counted sale groups, agent and outlet-manager assignments.';
+
+create function private.bonus_inputs_hash(p_tenant_id uuid, p_rule_set_id uuid, p_from date, p_to date, p_as_of timestamptz)
+returns text
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+begin
+  return private.bonus_groups_hash(p_tenant_id, p_rule_set_id, p_from, p_to,
+    array(select g from private.bonus_sale_groups(p_tenant_id, p_rule_set_id, p_from, p_to, p_as_of) g));
+end;
+$$;
 comment on function private.bonus_inputs_hash(uuid, uuid, date, date, timestamptz) is
-  'SHA-256 of every input of a calculation: rule-set version and rules, counted sales, agent and outlet-manager assignments.';
+  'The inputs hash a calculation of this period as of this instant stores (see private.bonus_groups_hash).';
 
 -- ---------------------------------------------------------------------------------------------
 -- the workflow
@@ -471,6 +553,7 @@ as $$
 declare
   run public.bonus_calculation_runs := private.bonus_run_for_update(calculate_bonus_run.run_id);
   cutoff timestamptz := coalesce(calculate_bonus_run.as_of, pg_catalog.now());
+  groups private.bonus_sale_group[];
   earlier record;
 begin
   if run.status not in ('draft', 'calculated') then
@@ -483,11 +566,13 @@ begin
   delete from public.bonus_calculation_items i where i.run_id = run.id;
   update public.bonus_rule_sets s set locked_at = pg_catalog.now() where s.id = run.rule_set_id and s.locked_at is null;
 
+  -- One pass over the period's sales feeds both the items and the inputs hash.
+  groups := array(select g from private.bonus_sale_groups(run.tenant_id, run.rule_set_id, run.period_start, run.period_end, cutoff) g);
   insert into public.bonus_calculation_items (run_id, tenant_id, kind, recipient_id, recipient_role, outlet_id, rule_id,
                                               conversion_count, basis_amount, amount, conversion_ids, explanation)
   select run.id, run.tenant_id, 'earned', c.recipient_id, c.recipient_role, c.outlet_id, c.rule_id,
          c.conversion_count, c.basis_amount, c.amount, c.conversion_ids, c.explanation
-    from private.bonus_compute(run.tenant_id, run.rule_set_id, run.period_start, run.period_end, cutoff) c;
+    from private.bonus_items(run.tenant_id, run.rule_set_id, groups) c;
 
   -- Late changes: every earlier approved run whose sales changed after its as_of is recomputed as of
   -- this run's cutoff; what differs from what it and earlier adjustments paid is adjusted here.
@@ -543,7 +628,7 @@ begin
 
   update public.bonus_calculation_runs r
      set status = 'calculated', as_of = cutoff, calculated_at = pg_catalog.now(),
-         inputs_hash = private.bonus_inputs_hash(run.tenant_id, run.rule_set_id, run.period_start, run.period_end, cutoff),
+         inputs_hash = private.bonus_groups_hash(run.tenant_id, run.rule_set_id, run.period_start, run.period_end, groups),
          total_amount = coalesce((select pg_catalog.sum(i.amount) from public.bonus_calculation_items i where i.run_id = run.id), 0),
          item_count = (select pg_catalog.count(*) from public.bonus_calculation_items i where i.run_id = run.id)
    where r.id = run.id
@@ -601,8 +686,10 @@ $$;
 comment on function private.approve_bonus_run(uuid) is
   'Owners and managers: freeze a calculated run and accrue its total in the ledger (bonus_expense / bonus_payable). Approving again returns the run.';
 
-grant execute on function private.bonus_sales(uuid, date, date, timestamptz) to service_role;
+grant execute on function private.bonus_sale_groups(uuid, uuid, date, date, timestamptz) to service_role;
+grant execute on function private.bonus_items(uuid, uuid, private.bonus_sale_group[]) to service_role;
 grant execute on function private.bonus_compute(uuid, uuid, date, date, timestamptz) to service_role;
+grant execute on function private.bonus_groups_hash(uuid, uuid, date, date, private.bonus_sale_group[]) to service_role;
 grant execute on function private.bonus_inputs_hash(uuid, uuid, date, date, timestamptz) to service_role;
 grant execute on function private.create_bonus_run(uuid, uuid, date, date, text) to authenticated, service_role;
 grant execute on function private.calculate_bonus_run(uuid, timestamptz) to authenticated, service_role;

@@ -1,9 +1,9 @@
 -- Daily KPIs (seed 004's KPIAgentDaily, KPIOutletDaily) per day in each tenant's time zone, with a
 -- region/tenant rollup view. Kept fresh without rereading history: cheap triggers on leads, status
--- history, interactions, conversions and bonus approvals put the (tenant, day) pairs they touch into
--- private.kpi_dirty_days (one insert per statement, duplicates ignored); private.refresh_kpis,
--- run by pg_cron, drains that set and recomputes only those days through the indexes on
--- (tenant_id, <time>). A nightly reconciliation recomputes the last days of every tenant anyway.
+-- history, interactions, conversions and bonus approvals append the (tenant, day) pairs they touch to
+-- private.kpi_dirty_days (one insert per statement); private.refresh_kpis, run by pg_cron, claims the
+-- marks it can see and recomputes only those days through the indexes on (tenant_id, <time>). A nightly
+-- reconciliation recomputes the last days of every tenant anyway.
 --
 -- Definitions (a lead's figures go to its agent and outlet; money to the sale's agent and outlet):
 --   leads_captured   leads whose captured_at falls on the day
@@ -14,12 +14,19 @@
 --   interactions     calls, visits, messages and notes that occurred on the day
 --   bonus_earned     agents' items (earned and adjustments) of runs approved on the day
 
+-- Append-only, without a unique key, on purpose. With one key per day, a writer whose day was already
+-- queued added nothing, so a refresh running before that writer committed recomputed the day without
+-- its change and then deleted the day's only mark: the change stayed invisible until the reconciliation.
+-- Here every writing statement leaves its own mark, which a refresh can delete only once it is committed
+-- (visible), so a change always outlives the refresh that could not see it. No key also means concurrent
+-- writers of one tenant day never wait for each other's uncommitted mark.
 create table private.kpi_dirty_days (
+  id         bigint generated always as identity primary key,
   tenant_id  uuid not null,
-  day        date not null,
-  constraint kpi_dirty_days_pkey primary key (tenant_id, day)
+  day        date not null
 );
-comment on table private.kpi_dirty_days is 'Tenant days whose KPIs must be recomputed; filled by triggers, drained by private.refresh_kpis.';
+comment on table private.kpi_dirty_days is
+  'Marks of tenant days whose KPIs must be recomputed, one per writing statement (duplicates expected); appended by triggers, claimed by private.refresh_kpis.';
 
 create type private.kpi_day as (tenant_id uuid, day date);
 
@@ -181,8 +188,14 @@ end;
 $$;
 comment on function private.kpi_recompute(private.kpi_day[]) is 'Replace the KPI rows of the given tenant days with freshly computed ones.';
 
--- The pg_cron job body: drain the dirty days (oldest first, at most p_max_days per call) and recompute them.
--- A day marked again while this runs stays queued for the next call.
+-- The pg_cron job body: claim the marks of the oldest queued days (at most p_max_days days per call) and
+-- recompute those days, in one transaction (READ COMMITTED, each statement a fresh snapshot):
+--   1. the lock serialises refreshes: a second one waits, then its own statements see what the first
+--      claimed and recomputed, so two never recompute the same days side by side;
+--   2. the delete claims only marks committed before it started;
+--   3. the recomputation runs after it, with a later snapshot: it sees every change whose mark was
+--      claimed. A change still uncommitted here has a mark the delete could not see; it stays queued and
+--      the next refresh recomputes the day again.
 create function private.refresh_kpis(p_max_days integer default 5000)
 returns integer
 language plpgsql
@@ -192,13 +205,20 @@ as $$
 declare
   days private.kpi_day[];
 begin
-  with claimed as (
+  perform pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtextextended('tangent:kpi-refresh', 0));
+  with oldest as (
+    select q.tenant_id, q.day from private.kpi_dirty_days q
+     group by q.tenant_id, q.day
+     order by q.day, q.tenant_id
+     limit p_max_days
+  ),
+  claimed as (
     delete from private.kpi_dirty_days k
-     where (k.tenant_id, k.day) in (select q.tenant_id, q.day from private.kpi_dirty_days q
-                                     order by q.day, q.tenant_id limit p_max_days for update skip locked)
+     using oldest o
+     where k.tenant_id = o.tenant_id and k.day = o.day
     returning k.tenant_id, k.day
   )
-  select pg_catalog.array_agg(row(c.tenant_id, c.day)::private.kpi_day) into days from claimed c;
+  select pg_catalog.array_agg(distinct row(c.tenant_id, c.day)::private.kpi_day) into days from claimed c;
   if days is null then
     return 0;
   end if;
@@ -208,7 +228,7 @@ $$;
 comment on function private.refresh_kpis(integer) is 'pg_cron every 15 minutes: recompute only the tenant days touched since the last refresh.';
 
 -- The nightly job body: the last p_days days (tenant time zone) of every tenant are recomputed whatever
--- the queue says, so a change that raced a refresh is settled by morning.
+-- the queue says (a safety net, e.g. for a day whose KPI rows were edited by hand).
 create function private.reconcile_kpis(p_days integer default 3)
 returns integer
 language plpgsql
@@ -218,15 +238,14 @@ as $$
 begin
   insert into private.kpi_dirty_days (tenant_id, day)
   select t.id, (pg_catalog.now() at time zone t.time_zone)::date - g.n
-    from public.tenants t cross join pg_catalog.generate_series(0, p_days) g(n)
-  on conflict on constraint kpi_dirty_days_pkey do nothing;
+    from public.tenants t cross join pg_catalog.generate_series(0, p_days) g(n);
   return private.refresh_kpis(2147483647);
 end;
 $$;
 comment on function private.reconcile_kpis(integer) is 'pg_cron nightly: recompute the last days of every tenant (and whatever else is queued).';
 
 -- ---------------------------------------------------------------------------------------------
--- marking: one insert per statement from the transition table (per row for status changes)
+-- marking: one mark per touched day and statement from the transition table (per row for status changes)
 -- ---------------------------------------------------------------------------------------------
 
 create function private.kpi_mark_leads()
@@ -238,8 +257,7 @@ as $$
 begin
   insert into private.kpi_dirty_days (tenant_id, day)
   select distinct l.tenant_id, (l.captured_at at time zone t.time_zone)::date
-    from changed_leads l join public.tenants t on t.id = l.tenant_id
-  on conflict on constraint kpi_dirty_days_pkey do nothing;
+    from changed_leads l join public.tenants t on t.id = l.tenant_id;
   return null;
 end;
 $$;
@@ -265,8 +283,7 @@ begin
       union all select h.tenant_id, h.changed_at from public.lead_status_history h where h.lead_id = moved.id
       union all select i.tenant_id, i.occurred_at from public.lead_interactions i where i.lead_id = moved.id
     ) x
-    join public.tenants t on t.id = x.tenant_id
-  on conflict on constraint kpi_dirty_days_pkey do nothing;
+    join public.tenants t on t.id = x.tenant_id;
   return null;
 end;
 $$;
@@ -283,8 +300,7 @@ as $$
 begin
   insert into private.kpi_dirty_days (tenant_id, day)
   select new.tenant_id, (new.changed_at at time zone t.time_zone)::date
-    from public.tenants t where t.id = new.tenant_id
-  on conflict on constraint kpi_dirty_days_pkey do nothing;
+    from public.tenants t where t.id = new.tenant_id;
   return null;
 end;
 $$;
@@ -299,8 +315,7 @@ as $$
 begin
   insert into private.kpi_dirty_days (tenant_id, day)
   select distinct i.tenant_id, (i.occurred_at at time zone t.time_zone)::date
-    from changed_interactions i join public.tenants t on t.id = i.tenant_id
-  on conflict on constraint kpi_dirty_days_pkey do nothing;
+    from changed_interactions i join public.tenants t on t.id = i.tenant_id;
   return null;
 end;
 $$;
@@ -315,8 +330,7 @@ as $$
 begin
   insert into private.kpi_dirty_days (tenant_id, day)
   select distinct c.tenant_id, (c.sold_at at time zone t.time_zone)::date
-    from changed_conversions c join public.tenants t on t.id = c.tenant_id
-  on conflict on constraint kpi_dirty_days_pkey do nothing;
+    from changed_conversions c join public.tenants t on t.id = c.tenant_id;
   return null;
 end;
 $$;
@@ -332,8 +346,7 @@ begin
   insert into private.kpi_dirty_days (tenant_id, day)
   select distinct r.tenant_id, (r.approved_at at time zone t.time_zone)::date
     from approved_runs r join public.tenants t on t.id = r.tenant_id
-   where r.approved_at is not null
-  on conflict on constraint kpi_dirty_days_pkey do nothing;
+   where r.approved_at is not null;
   return null;
 end;
 $$;
