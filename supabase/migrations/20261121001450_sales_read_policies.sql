@@ -5,10 +5,16 @@
 -- without RLS. Now each arm compares with an array the helper computes once per statement, and a
 -- leading conjunct (the tenants the caller may read at all) is an index condition beside the
 -- request's own tenant filter, so the generic plan wins and is reused (npm run bench rls-lead-*).
+-- That conjunct is the one session check (~35 µs each); the arms behind it use auth.uid(). The
+-- agent's arm comes first: it settles an agent's rows with one helper call, and for everyone else
+-- `agent_id = auth.uid()` is false before any helper runs.
 
--- The array helpers hold the membership logic; the set-returning ones of 0500/1200 become views of
--- them, so a scope is defined once.
-create function private.my_tenant_id_array(roles public.tenant_role[] default null)
+-- The scopes, as arrays for `= any (…)`, of a given user. They hold the membership logic once: the
+-- my_* helpers below apply them to the caller's live session, the set-returning ones of 0500/1200
+-- become views of those. Policies of hot tables call them with auth.uid(), without a second session
+-- check, only behind the my_readable_tenant_array() conjunct, which has checked the session already.
+-- (Executable by authenticated because policies run as the caller; the private schema is not exposed.)
+create function private.tenant_ids_of(p_user uuid, roles public.tenant_role[] default null)
 returns uuid[]
 language plpgsql
 stable
@@ -19,14 +25,14 @@ begin
   return array(
     select m.tenant_id
       from public.tenant_memberships m
-     where m.user_id = (select private.uid())
+     where m.user_id = p_user
        and (roles is null or m.role = any (roles)));
 end;
 $$;
-comment on function private.my_tenant_id_array(public.tenant_role[]) is
-  'Tenants where the caller is a member (with one of `roles`, when given), as an array for `= any (…)` in policies.';
+comment on function private.tenant_ids_of(uuid, public.tenant_role[]) is
+  'Tenants where the user is a member (with one of `roles`, when given).';
 
-create function private.my_tenant_wide_id_array(roles public.tenant_role[] default '{owner,manager,viewer}')
+create function private.tenant_wide_ids_of(p_user uuid, roles public.tenant_role[] default '{owner,manager,viewer}')
 returns uuid[]
 language plpgsql
 stable
@@ -37,15 +43,15 @@ begin
   return array(
     select m.tenant_id
       from public.tenant_memberships m
-     where m.user_id = (select private.uid())
+     where m.user_id = p_user
        and m.role = any (roles)
        and m.region_id is null and m.outlet_id is null);
 end;
 $$;
-comment on function private.my_tenant_wide_id_array(public.tenant_role[]) is
-  'Tenants whose sales data the caller sees whole: owners, managers and viewers scoped to no region or outlet (narrowed to `roles`).';
+comment on function private.tenant_wide_ids_of(uuid, public.tenant_role[]) is
+  'Tenants whose sales data the user sees whole: owners, managers and viewers scoped to no region or outlet (narrowed to `roles`).';
 
-create function private.my_overseen_outlet_id_array(roles public.tenant_role[] default '{region_manager,outlet_manager,viewer}')
+create function private.overseen_outlet_ids_of(p_user uuid, roles public.tenant_role[] default '{region_manager,outlet_manager,viewer}')
 returns uuid[]
 language plpgsql
 stable
@@ -57,13 +63,55 @@ begin
     select o.id
       from public.tenant_memberships m
       join public.outlets o on o.tenant_id = m.tenant_id and (o.region_id = m.region_id or o.id = m.outlet_id)
-     where m.user_id = (select private.uid())
+     where m.user_id = p_user
        and m.role = any (roles)
        and m.role <> 'agent');
 end;
 $$;
+comment on function private.overseen_outlet_ids_of(uuid, public.tenant_role[]) is
+  'Outlets whose sales data the user oversees: a region manager''s region, an outlet manager''s outlet, a scoped viewer''s scope (narrowed to `roles`).';
+
+create function private.my_tenant_id_array(roles public.tenant_role[] default null)
+returns uuid[]
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+begin
+  return private.tenant_ids_of(private.uid(), roles);
+end;
+$$;
+comment on function private.my_tenant_id_array(public.tenant_role[]) is
+  'tenant_ids_of the caller''s live session (empty when it is gone).';
+
+create function private.my_tenant_wide_id_array(roles public.tenant_role[] default '{owner,manager,viewer}')
+returns uuid[]
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+begin
+  return private.tenant_wide_ids_of(private.uid(), roles);
+end;
+$$;
+comment on function private.my_tenant_wide_id_array(public.tenant_role[]) is
+  'tenant_wide_ids_of the caller''s live session (empty when it is gone).';
+
+create function private.my_overseen_outlet_id_array(roles public.tenant_role[] default '{region_manager,outlet_manager,viewer}')
+returns uuid[]
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+begin
+  return private.overseen_outlet_ids_of(private.uid(), roles);
+end;
+$$;
 comment on function private.my_overseen_outlet_id_array(public.tenant_role[]) is
-  'Outlets whose sales data the caller oversees: a region manager''s region, an outlet manager''s outlet, a scoped viewer''s scope (narrowed to `roles`).';
+  'overseen_outlet_ids_of the caller''s live session (empty when it is gone).';
 
 -- One session check and one query: this is the conjunct every read of a hot table pays.
 create function private.my_readable_tenant_array()
@@ -93,6 +141,9 @@ $$;
 comment on function private.my_readable_tenant_array() is
   'Tenants whose data the caller may read at all: those they belong to, every tenant for holders of tenants.manage. A necessary condition policies put first, never a sufficient one.';
 
+grant execute on function private.tenant_ids_of(uuid, public.tenant_role[]) to authenticated, service_role;
+grant execute on function private.tenant_wide_ids_of(uuid, public.tenant_role[]) to authenticated, service_role;
+grant execute on function private.overseen_outlet_ids_of(uuid, public.tenant_role[]) to authenticated, service_role;
 grant execute on function private.my_tenant_id_array(public.tenant_role[]) to authenticated, service_role;
 grant execute on function private.my_tenant_wide_id_array(public.tenant_role[]) to authenticated, service_role;
 grant execute on function private.my_overseen_outlet_id_array(public.tenant_role[]) to authenticated, service_role;
@@ -137,33 +188,38 @@ $$;
 alter policy "leads: the hierarchy reads, admins read all" on public.leads
   using (
     tenant_id = any ((select private.my_readable_tenant_array())::uuid[])
-    and (   tenant_id = any ((select private.my_tenant_wide_id_array())::uuid[])
-         or outlet_id = any ((select private.my_overseen_outlet_id_array())::uuid[])
-         or (agent_id = (select private.uid()) and tenant_id = any ((select private.my_tenant_id_array('{agent}'))::uuid[]))
+    and (   (agent_id = (select auth.uid()) and tenant_id = any ((select private.tenant_ids_of((select auth.uid()), '{agent}'))::uuid[]))
+         or tenant_id = any ((select private.tenant_wide_ids_of((select auth.uid())))::uuid[])
+         or outlet_id = any ((select private.overseen_outlet_ids_of((select auth.uid())))::uuid[])
          or (select private.authorize('tenants.manage')))
   );
 
 alter policy "leads: agents work their own, managers their scope" on public.leads
   using (
     tenant_id = any ((select private.my_readable_tenant_array())::uuid[])
-    and (   tenant_id = any ((select private.my_tenant_wide_id_array('{owner,manager}'))::uuid[])
-         or outlet_id = any ((select private.my_overseen_outlet_id_array('{region_manager,outlet_manager}'))::uuid[])
-         or (agent_id = (select private.uid()) and tenant_id = any ((select private.my_tenant_id_array('{agent}'))::uuid[]))
+    and (   (agent_id = (select auth.uid()) and tenant_id = any ((select private.tenant_ids_of((select auth.uid()), '{agent}'))::uuid[]))
+         or tenant_id = any ((select private.tenant_wide_ids_of((select auth.uid()), '{owner,manager}'))::uuid[])
+         or outlet_id = any ((select private.overseen_outlet_ids_of((select auth.uid()), '{region_manager,outlet_manager}'))::uuid[])
          or (select private.authorize('tenants.manage')))
   )
   with check (
     tenant_id = any ((select private.my_readable_tenant_array())::uuid[])
-    and (   tenant_id = any ((select private.my_tenant_wide_id_array('{owner,manager}'))::uuid[])
-         or outlet_id = any ((select private.my_overseen_outlet_id_array('{region_manager,outlet_manager}'))::uuid[])
-         or (agent_id = (select private.uid()) and tenant_id = any ((select private.my_tenant_id_array('{agent}'))::uuid[]))
+    and (   (agent_id = (select auth.uid()) and tenant_id = any ((select private.tenant_ids_of((select auth.uid()), '{agent}'))::uuid[]))
+         or tenant_id = any ((select private.tenant_wide_ids_of((select auth.uid()), '{owner,manager}'))::uuid[])
+         or outlet_id = any ((select private.overseen_outlet_ids_of((select auth.uid()), '{region_manager,outlet_manager}'))::uuid[])
          or (select private.authorize('tenants.manage')))
   );
 
 alter policy "conversions: the hierarchy reads, admins read all" on public.conversions
   using (
     tenant_id = any ((select private.my_readable_tenant_array())::uuid[])
-    and (   tenant_id = any ((select private.my_tenant_wide_id_array())::uuid[])
-         or outlet_id = any ((select private.my_overseen_outlet_id_array())::uuid[])
-         or (agent_id = (select private.uid()) and tenant_id = any ((select private.my_tenant_id_array('{agent}'))::uuid[]))
+    and (   (agent_id = (select auth.uid()) and tenant_id = any ((select private.tenant_ids_of((select auth.uid()), '{agent}'))::uuid[]))
+         or tenant_id = any ((select private.tenant_wide_ids_of((select auth.uid())))::uuid[])
+         or outlet_id = any ((select private.overseen_outlet_ids_of((select auth.uid())))::uuid[])
          or (select private.authorize('tenants.manage')))
   );
+
+-- An agent's list and count name both the agent and the tenant: one index answers both, in
+-- captured_at order, where (agent_id, captured_at) made the planner AND two bitmaps over the tenant's leads.
+drop index public.leads_agent_captured_idx;
+create index leads_agent_tenant_captured_idx on public.leads (agent_id, tenant_id, captured_at desc);

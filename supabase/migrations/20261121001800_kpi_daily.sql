@@ -403,16 +403,16 @@ create policy "kpi_agent_daily: the hierarchy reads, admins read all"
   on public.kpi_agent_daily for select to authenticated
   using (
     tenant_id = any ((select private.my_readable_tenant_array())::uuid[])
-    and (   tenant_id = any ((select private.my_tenant_wide_id_array())::uuid[])
-         or outlet_id = any ((select private.my_overseen_outlet_id_array())::uuid[])
-         or (agent_id = (select private.uid()) and tenant_id = any ((select private.my_tenant_id_array('{agent}'))::uuid[]))
+    and (   (agent_id = (select auth.uid()) and tenant_id = any ((select private.tenant_ids_of((select auth.uid()), '{agent}'))::uuid[]))
+         or tenant_id = any ((select private.tenant_wide_ids_of((select auth.uid())))::uuid[])
+         or outlet_id = any ((select private.overseen_outlet_ids_of((select auth.uid())))::uuid[])
          or (select private.authorize('tenants.manage')))
   );
 create policy "kpi_outlet_daily: managers of the scope and admins read"
   on public.kpi_outlet_daily for select to authenticated
   using (
     tenant_id = any ((select private.my_readable_tenant_array())::uuid[])
-    and (   tenant_id = any ((select private.my_tenant_wide_id_array())::uuid[])
-         or outlet_id = any ((select private.my_overseen_outlet_id_array())::uuid[])
+    and (   tenant_id = any ((select private.tenant_wide_ids_of((select auth.uid())))::uuid[])
+         or outlet_id = any ((select private.overseen_outlet_ids_of((select auth.uid())))::uuid[])
          or (select private.authorize('tenants.manage')))
   );
