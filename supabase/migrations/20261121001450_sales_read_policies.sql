@@ -5,7 +5,7 @@
 -- without RLS. Now each arm compares with an array the helper computes once per statement, and a
 -- leading conjunct (the tenants the caller may read at all) is an index condition beside the
 -- request's own tenant filter, so the generic plan wins and is reused (npm run bench rls-lead-*).
--- That conjunct is the one session check (~35 µs each); the arms behind it use auth.uid(). The
+-- That conjunct is the policy's one session check (about 35 µs); the arms behind it use auth.uid(). The
 -- agent's arm comes first: it settles an agent's rows with one helper call, and for everyone else
 -- `agent_id = auth.uid()` is false before any helper runs.
 
