@@ -10,8 +10,8 @@
 -- `agent_id = auth.uid()` is false before any helper runs.
 
 -- The scopes, as arrays for `= any (…)`, of a given user. They hold the membership logic once: the
--- my_* helpers below apply them to the caller's live session, the set-returning ones of 0500/1200
--- become views of those. Policies of hot tables call them with auth.uid(), without a second session
+-- session-checked helpers (my_tenant_id_array, and the set-returning ones of 0500/1200) apply them to
+-- private.uid(). Policies of hot tables call them with auth.uid(), without a second session
 -- check, only behind the my_readable_tenant_array() conjunct, which has checked the session already.
 -- (Executable by authenticated because policies run as the caller; the private schema is not exposed.)
 create function private.tenant_ids_of(p_user uuid, roles public.tenant_role[] default null)
@@ -85,34 +85,6 @@ $$;
 comment on function private.my_tenant_id_array(public.tenant_role[]) is
   'tenant_ids_of the caller''s live session (empty when it is gone).';
 
-create function private.my_tenant_wide_id_array(roles public.tenant_role[] default '{owner,manager,viewer}')
-returns uuid[]
-language plpgsql
-stable
-security definer
-set search_path = ''
-as $$
-begin
-  return private.tenant_wide_ids_of(private.uid(), roles);
-end;
-$$;
-comment on function private.my_tenant_wide_id_array(public.tenant_role[]) is
-  'tenant_wide_ids_of the caller''s live session (empty when it is gone).';
-
-create function private.my_overseen_outlet_id_array(roles public.tenant_role[] default '{region_manager,outlet_manager,viewer}')
-returns uuid[]
-language plpgsql
-stable
-security definer
-set search_path = ''
-as $$
-begin
-  return private.overseen_outlet_ids_of(private.uid(), roles);
-end;
-$$;
-comment on function private.my_overseen_outlet_id_array(public.tenant_role[]) is
-  'overseen_outlet_ids_of the caller''s live session (empty when it is gone).';
-
 -- One session check and one query: this is the conjunct every read of a hot table pays.
 create function private.my_readable_tenant_array()
 returns uuid[]
@@ -145,8 +117,6 @@ grant execute on function private.tenant_ids_of(uuid, public.tenant_role[]) to a
 grant execute on function private.tenant_wide_ids_of(uuid, public.tenant_role[]) to authenticated, service_role;
 grant execute on function private.overseen_outlet_ids_of(uuid, public.tenant_role[]) to authenticated, service_role;
 grant execute on function private.my_tenant_id_array(public.tenant_role[]) to authenticated, service_role;
-grant execute on function private.my_tenant_wide_id_array(public.tenant_role[]) to authenticated, service_role;
-grant execute on function private.my_overseen_outlet_id_array(public.tenant_role[]) to authenticated, service_role;
 grant execute on function private.my_readable_tenant_array() to authenticated, service_role;
 
 create or replace function private.my_tenant_ids(roles public.tenant_role[] default null)
@@ -169,7 +139,7 @@ security definer
 set search_path = ''
 as $$
 begin
-  return query select pg_catalog.unnest(private.my_tenant_wide_id_array(roles));
+  return query select pg_catalog.unnest(private.tenant_wide_ids_of(private.uid(), roles));
 end;
 $$;
 
@@ -181,7 +151,7 @@ security definer
 set search_path = ''
 as $$
 begin
-  return query select pg_catalog.unnest(private.my_overseen_outlet_id_array(roles));
+  return query select pg_catalog.unnest(private.overseen_outlet_ids_of(private.uid(), roles));
 end;
 $$;
 
