@@ -3,7 +3,7 @@
 -- private.authorize() and private.uid() following the live session (revocation, sign-out, ban,
 -- deletion), and the new profile columns. Who reads/writes which rows is in 010_rls_matrix.
 begin;
-select plan(64);
+select plan(67);
 
 create function pg_temp.roles_of(uid uuid)
 returns text[]
@@ -195,6 +195,14 @@ select tests.clear_authentication();
 -- sign-out: Auth deletes the session the token names; the token is still unexpired
 select tests.authenticate_as(:'admin1');
 select is(private.uid(), :'admin1'::uuid, 'private.uid() is the caller while the session lives');
+-- private.uid() reads the claims once, with auth.uid()'s and auth.jwt()'s precedence (1480).
+select set_config('request.jwt.claim.sub', :'admin2', true);
+select is(private.uid(), null, 'a legacy request.jwt.claim.sub naming someone else wins over the claims, as in auth.uid(): no live session of theirs');
+select set_config('request.jwt.claim.sub', '', true);
+select set_config('request.jwt.claim', (auth.jwt() || jsonb_build_object('session_id', gen_random_uuid()))::text, true);
+select is(private.uid(), null, 'a legacy request.jwt.claim naming an unknown session wins over the claims, as in auth.jwt()');
+select set_config('request.jwt.claim', '', true);
+select is(private.uid(), :'admin1'::uuid, 'with the legacy settings empty, the claims alone decide again');
 select tests.meanwhile($$delete from auth.sessions where id = (auth.jwt() ->> 'session_id')::uuid$$);
 select is(auth.uid(), :'admin1'::uuid, 'after sign-out auth.uid() still reads the token''s sub …');
 select is(private.uid(), null, '… but private.uid() is null');
