@@ -195,7 +195,7 @@ select tests.clear_authentication();
 -- sign-out: Auth deletes the session the token names; the token is still unexpired
 select tests.authenticate_as(:'admin1');
 select is(private.uid(), :'admin1'::uuid, 'private.uid() is the caller while the session lives');
--- private.uid() reads the claims once, with auth.uid()'s and auth.jwt()'s precedence (1480).
+-- private.uid() reads the claims once, with auth.uid()'s and auth.jwt()'s precedence (migration 20261122000100).
 select set_config('request.jwt.claim.sub', :'admin2', true);
 select is(private.uid(), null, 'a legacy request.jwt.claim.sub naming someone else wins over the claims, as in auth.uid(): no live session of theirs');
 select set_config('request.jwt.claim.sub', '', true);
