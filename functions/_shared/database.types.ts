@@ -61,14 +61,36 @@ isOneToOne: false
                   ]
                 },"bonus_calculation_items": {
                   Row: {
-                    "adjusts_run_id": string | null,"amount": number,"basis_amount": number,"conversion_count": number,"conversion_ids": (string)[],"created_at": string,"explanation": NonNullable<Json>,"id": string,"kind": Database["public"]['Enums']["bonus_item_kind"],"outlet_id": string | null,"recipient_id": string,"recipient_role": Database["public"]['Enums']["bonus_recipient_role"],"rule_id": string,"run_id": string,"tenant_id": string
+                    "adjusts_run_id": string | null,"amount": number,"basis_amount": number,"conversion_count": number,"created_at": string,"explanation": NonNullable<Json>,"id": string,"kind": Database["public"]['Enums']["bonus_item_kind"],"outlet_id": string | null,"recipient_id": string,"recipient_role": Database["public"]['Enums']["bonus_recipient_role"],"rule_id": string,"run_id": string,"sale_groups": NonNullable<Json>,"tenant_id": string,"counted_conversions": {
+              "agent_id": string | null,
+"amount": number,
+"attribution_source_id": string | null,
+"campaign_id": string | null,
+"created_at": string,
+"currency": string,
+"id": string,
+"import_row_id": string | null,
+"kind": Database["public"]['Enums']["conversion_kind"],
+"lead_id": string,
+"ledger_transaction_id": string,
+"outlet_id": string,
+"product_sku": string | null,
+"quantity": number,
+"reason": string | null,
+"recorded_by": string | null,
+"request_key": string,
+"reverses_id": string | null,
+"sold_at": string,
+"source": string,
+"tenant_id": string
+            } | null
                   }
-                  ComputedFields: never
+                  ComputedFields: "counted_conversions"
                   Insert: {
-                    "adjusts_run_id"?: string | null,"amount": number,"basis_amount": number,"conversion_count": number,"conversion_ids"?: (string)[],"created_at"?: string,"explanation": NonNullable<Json>,"id"?: string,"kind"?: Database["public"]['Enums']["bonus_item_kind"],"outlet_id"?: string | null,"recipient_id": string,"recipient_role": Database["public"]['Enums']["bonus_recipient_role"],"rule_id": string,"run_id": string,"tenant_id": string
+                    "adjusts_run_id"?: string | null,"amount": number,"basis_amount": number,"conversion_count": number,"created_at"?: string,"explanation": NonNullable<Json>,"id"?: string,"kind"?: Database["public"]['Enums']["bonus_item_kind"],"outlet_id"?: string | null,"recipient_id": string,"recipient_role": Database["public"]['Enums']["bonus_recipient_role"],"rule_id": string,"run_id": string,"sale_groups"?: NonNullable<Json>,"tenant_id": string
                   }
                   Update: {
-                    "adjusts_run_id"?: string | null,"amount"?: number,"basis_amount"?: number,"conversion_count"?: number,"conversion_ids"?: (string)[],"created_at"?: string,"explanation"?: NonNullable<Json>,"id"?: string,"kind"?: Database["public"]['Enums']["bonus_item_kind"],"outlet_id"?: string | null,"recipient_id"?: string,"recipient_role"?: Database["public"]['Enums']["bonus_recipient_role"],"rule_id"?: string,"run_id"?: string,"tenant_id"?: string
+                    "adjusts_run_id"?: string | null,"amount"?: number,"basis_amount"?: number,"conversion_count"?: number,"created_at"?: string,"explanation"?: NonNullable<Json>,"id"?: string,"kind"?: Database["public"]['Enums']["bonus_item_kind"],"outlet_id"?: string | null,"recipient_id"?: string,"recipient_role"?: Database["public"]['Enums']["bonus_recipient_role"],"rule_id"?: string,"run_id"?: string,"sale_groups"?: NonNullable<Json>,"tenant_id"?: string
                   }
                   Relationships: [
                     {
@@ -217,17 +239,23 @@ isOneToOne: false
                   ]
                 },"conversions": {
                   Row: {
-                    "agent_id": string | null,"amount": number,"campaign_id": string | null,"created_at": string,"currency": string,"id": string,"import_row_id": string | null,"kind": Database["public"]['Enums']["conversion_kind"],"lead_id": string,"ledger_transaction_id": string,"outlet_id": string,"product_sku": string | null,"quantity": number,"reason": string | null,"recorded_by": string | null,"request_key": string,"reverses_id": string | null,"sold_at": string,"source": string,"tenant_id": string
+                    "agent_id": string | null,"amount": number,"attribution_source_id": string | null,"campaign_id": string | null,"created_at": string,"currency": string,"id": string,"import_row_id": string | null,"kind": Database["public"]['Enums']["conversion_kind"],"lead_id": string,"ledger_transaction_id": string,"outlet_id": string,"product_sku": string | null,"quantity": number,"reason": string | null,"recorded_by": string | null,"request_key": string,"reverses_id": string | null,"sold_at": string,"source": string,"tenant_id": string
                   }
                   ComputedFields: never
                   Insert: {
-                    "agent_id"?: string | null,"amount": number,"campaign_id"?: string | null,"created_at"?: string,"currency": string,"id"?: string,"import_row_id"?: string | null,"kind"?: Database["public"]['Enums']["conversion_kind"],"lead_id": string,"ledger_transaction_id": string,"outlet_id": string,"product_sku"?: string | null,"quantity"?: number,"reason"?: string | null,"recorded_by"?: string | null,"request_key": string,"reverses_id"?: string | null,"sold_at": string,"source"?: string,"tenant_id": string
+                    "agent_id"?: string | null,"amount": number,"attribution_source_id"?: string | null,"campaign_id"?: string | null,"created_at"?: string,"currency": string,"id"?: string,"import_row_id"?: string | null,"kind"?: Database["public"]['Enums']["conversion_kind"],"lead_id": string,"ledger_transaction_id": string,"outlet_id": string,"product_sku"?: string | null,"quantity"?: number,"reason"?: string | null,"recorded_by"?: string | null,"request_key": string,"reverses_id"?: string | null,"sold_at": string,"source"?: string,"tenant_id": string
                   }
                   Update: {
-                    "agent_id"?: string | null,"amount"?: number,"campaign_id"?: string | null,"created_at"?: string,"currency"?: string,"id"?: string,"import_row_id"?: string | null,"kind"?: Database["public"]['Enums']["conversion_kind"],"lead_id"?: string,"ledger_transaction_id"?: string,"outlet_id"?: string,"product_sku"?: string | null,"quantity"?: number,"reason"?: string | null,"recorded_by"?: string | null,"request_key"?: string,"reverses_id"?: string | null,"sold_at"?: string,"source"?: string,"tenant_id"?: string
+                    "agent_id"?: string | null,"amount"?: number,"attribution_source_id"?: string | null,"campaign_id"?: string | null,"created_at"?: string,"currency"?: string,"id"?: string,"import_row_id"?: string | null,"kind"?: Database["public"]['Enums']["conversion_kind"],"lead_id"?: string,"ledger_transaction_id"?: string,"outlet_id"?: string,"product_sku"?: string | null,"quantity"?: number,"reason"?: string | null,"recorded_by"?: string | null,"request_key"?: string,"reverses_id"?: string | null,"sold_at"?: string,"source"?: string,"tenant_id"?: string
                   }
                   Relationships: [
                     {
+      foreignKeyName: "conversions_attribution_source_fkey"
+      columns: ["attribution_source_id","tenant_id"]
+isOneToOne: false
+      referencedRelation: "attribution_sources"
+      referencedColumns: ["id","tenant_id"]
+    },{
       foreignKeyName: "conversions_campaign_fkey"
       columns: ["campaign_id","tenant_id"]
 isOneToOne: false
@@ -1291,6 +1319,36 @@ isOneToOne: false
         isOneToOne: true
         isSetofReturn: false
       } },
+"counted_conversions":
+{ Args: { "item": Omit<Database["public"]['Tables']["bonus_calculation_items"]['Row'], Database["public"]['Tables']["bonus_calculation_items"]['ComputedFields']> }; Returns: {
+              "agent_id": string | null,
+"amount": number,
+"attribution_source_id": string | null,
+"campaign_id": string | null,
+"created_at": string,
+"currency": string,
+"id": string,
+"import_row_id": string | null,
+"kind": Database["public"]['Enums']["conversion_kind"],
+"lead_id": string,
+"ledger_transaction_id": string,
+"outlet_id": string,
+"product_sku": string | null,
+"quantity": number,
+"reason": string | null,
+"recorded_by": string | null,
+"request_key": string,
+"reverses_id": string | null,
+"sold_at": string,
+"source": string,
+"tenant_id": string
+            }[]
+                          SetofOptions: {
+        from: "bonus_calculation_items"
+        to: "conversions"
+        isOneToOne: false
+        isSetofReturn: true
+      } },
 "create_api_key":
 { Args: { "expires_at"?: string,"name": string,"rate_limit_per_minute"?: number,"tool_ids": (string)[] }; Returns: {
               "api_key": string,"id": string,"prefix": string
@@ -1422,6 +1480,7 @@ isOneToOne: false
 { Args: { "agent_id"?: string,"amount": number,"currency"?: string,"lead_id": string,"outlet_id"?: string,"product_sku"?: string,"quantity"?: number,"request_key": string,"sold_at"?: string }; Returns: {
               "agent_id": string | null,
 "amount": number,
+"attribution_source_id": string | null,
 "campaign_id": string | null,
 "created_at": string,
 "currency": string,
@@ -1514,6 +1573,7 @@ isOneToOne: false
 { Args: { "amount"?: number,"conversion_id": string,"reason"?: string,"request_key": string }; Returns: {
               "agent_id": string | null,
 "amount": number,
+"attribution_source_id": string | null,
 "campaign_id": string | null,
 "created_at": string,
 "currency": string,

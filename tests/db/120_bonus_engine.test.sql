@@ -8,7 +8,7 @@
 -- on 2026-11-01 (their created_at) and October is calculated as of 2026-11-05; what the test records
 -- afterwards (created_at = now()) is therefore "late" for that run.
 begin;
-select plan(93);
+select plan(101);
 
 \set T c1200000-0000-4000-8000-000000000001
 \set U c1200000-0000-4000-8000-000000000002
@@ -251,12 +251,47 @@ select is(pg_temp.item('oct', 'agent_a', 'R6'), 500.00, 'R6 campaign filter: onl
 select is(pg_temp.item('oct', 'agent_b', 'R7'), 700.00, 'R7 source filter: only the sale on the source''s lead');
 select is((select total_amount from public.bonus_calculation_runs where id = (select id from fx where name = 'oct')), 118200.00,
   'the run''s total is the sum of its items');
-select ok(not ((select id from fx where name = 's5') = any (
-  (select conversion_ids from public.bonus_calculation_items where run_id = (select id from fx where name = 'oct') and recipient_id = :'agent_a'
-      and rule_id = (select id from fx where name = 'R3'))::uuid[])), 'a sale at 00:30 on 1 November in Tashkent (19:30 UTC on 31 October) is not October''s');
-select ok((select id from fx where name = 's4') = any (
-  (select conversion_ids from public.bonus_calculation_items where run_id = (select id from fx where name = 'oct') and recipient_id = :'agent_a'
-      and rule_id = (select id from fx where name = 'R3'))::uuid[]), 'a sale at 23:30 on 31 October in Tashkent is October''s');
+
+-- The sales an item counted, as a persona reads them through the computed relationship.
+create function pg_temp.counted(who text, run text, recipient text, rule text)
+returns uuid[]
+language plpgsql
+as $$
+declare
+  item_run uuid := (select id from fx where name = run);
+  item_recipient uuid := (select id from fx where name = recipient);
+  item_rule uuid := (select id from fx where name = rule);
+  result uuid[];
+begin
+  perform pg_temp.auth(who);
+  select pg_catalog.array_agg(c.id order by c.id) into result
+    from public.bonus_calculation_items i cross join lateral public.counted_conversions(i) c
+   where i.run_id = item_run and i.recipient_id = item_recipient and i.rule_id = item_rule and i.kind = 'earned';
+  perform tests.clear_authentication();
+  return result;
+end;
+$$;
+
+select ok(not ((select id from fx where name = 's5') = any (pg_temp.counted('manager', 'oct', 'agent_a', 'R3'))),
+  'a sale at 00:30 on 1 November in Tashkent (19:30 UTC on 31 October) is not October''s');
+select ok((select id from fx where name = 's4') = any (pg_temp.counted('manager', 'oct', 'agent_a', 'R3')), 'a sale at 23:30 on 31 October in Tashkent is October''s');
+select is(pg_temp.counted('agent_a', 'oct', 'agent_a', 'R1'),
+  (select array_agg(id order by id) from fx where name in ('s1', 's2', 's4')), 'R1 counted agent A''s three sales of 60 000 or more, and lists exactly them');
+select is((select count(*) from public.bonus_calculation_items i
+            where i.run_id = (select id from fx where name = 'oct')
+              and (select row(count(*)::integer, coalesce(sum(c.amount), 0)) from public.conversions c
+                    where c.id in (select private.bonus_item_conversion_ids(i.id))) is distinct from row(i.conversion_count, i.basis_amount)),
+  0::bigint, 'every item''s counted sales number its conversion_count and sum to its basis_amount');
+select is(array_length(pg_temp.counted('outlet_mgr', 'oct', 'outlet_mgr', 'R1'), 1), 4,
+  'the override item counts the sales of the agents it shares in (A''s three, B''s one)');
+select is(pg_temp.as_user('agent_b', format('select count(*) from public.counted_conversions(%L::public.bonus_calculation_items)',
+            (select i::text from public.bonus_calculation_items i where i.run_id = (select id from fx where name = 'oct')
+                and i.recipient_id = :'agent_a' and i.rule_id = (select id from fx where name = 'R1')))), '0',
+  'handed agent A''s item, agent B sees none of its sales: the conversions policy still applies');
+select is(pg_temp.as_user('other_owner', format('select count(*) from public.counted_conversions(%L::public.bonus_calculation_items)',
+            (select i::text from public.bonus_calculation_items i where i.run_id = (select id from fx where name = 'oct')
+                and i.recipient_id = :'agent_a' and i.rule_id = (select id from fx where name = 'R1')))), '0',
+  'nor does another tenant''s owner');
 select matches((select explanation ->> 'summary' from public.bonus_calculation_items where run_id = (select id from fx where name = 'oct')
                   and recipient_id = :'agent_o2' and rule_id = (select id from fx where name = 'R4')),
   'band 500000–∞ at rate 3 \(whole_volume\); capped at 15000', 'the explanation names the band reached and the cap');
@@ -265,7 +300,7 @@ select matches((select explanation ->> 'summary' from public.bonus_calculation_i
 -- reproducibility
 -- ---------------------------------------------------------------------------------------------
 create temporary table oct_first as
-select recipient_id, recipient_role, rule_id, conversion_count, basis_amount, amount, conversion_ids, explanation
+select recipient_id, recipient_role, rule_id, conversion_count, basis_amount, amount, sale_groups, explanation
   from public.bonus_calculation_items where run_id = (select id from fx where name = 'oct');
 select inputs_hash as oct_hash from public.bonus_calculation_runs where id = (select id from fx where name = 'oct') \gset
 
@@ -276,7 +311,7 @@ select pg_temp.as_user('manager', format($q$select (public.calculate_bonus_run(%
 select is((select inputs_hash from public.bonus_calculation_runs where id = (select id from fx where name = 'oct')), :'oct_hash',
   'recalculating as of the same instant gives the same inputs hash, despite a sale recorded since');
 select set_eq(
-  $$select recipient_id, recipient_role, rule_id, conversion_count, basis_amount, amount, conversion_ids, explanation
+  $$select recipient_id, recipient_role, rule_id, conversion_count, basis_amount, amount, sale_groups, explanation
       from public.bonus_calculation_items where run_id = (select id from fx where name = 'oct')$$,
   'select * from oct_first', 'and identical items');
 select is((select count(*) from public.bonus_calculation_items where run_id = (select id from fx where name = 'oct')), (select count(*) from oct_first),
@@ -333,6 +368,12 @@ select is((select count(*) from public.bonus_calculation_runs where tenant_id = 
 -- ---------------------------------------------------------------------------------------------
 select private.reverse_conversion((select id from fx where name = 's6'), 't120-refund-s6', null, 'customer returned it');
 
+-- A sale's source is its lead's when recorded: editing the lead later moves no bonus.
+update public.leads set source_id = null where id = (select lead_id from public.conversions where id = (select id from fx where name = 's6'));
+select is((select array_agg(distinct attribution_source_id) from public.conversions
+            where id = (select id from fx where name = 's6') or reverses_id = (select id from fx where name = 's6')), array[:'S1'::uuid],
+  'the refunded sale and its reversal keep the source the lead had when it was sold, after the lead''s source is cleared');
+
 insert into fx select 'nov', pg_temp.as_user('manager', format($q$select (public.create_bonus_run(%L, %L, '2026-11-01', '2026-11-30', 'nov')).id$q$,
   :'T', (select id from fx where name = 'v1')))::uuid;
 select pg_temp.as_user('manager', format('select (public.calculate_bonus_run(%L)).id', (select id from fx where name = 'nov')));
@@ -361,6 +402,14 @@ select is((select total_amount || ' ' || item_count from public.bonus_calculatio
 select matches((select explanation ->> 'summary' from public.bonus_calculation_items
                  where run_id = (select id from fx where name = 'nov') and kind = 'adjustment' and recipient_id = :'agent_b'
                    and rule_id = (select id from fx where name = 'R2')), 'late changes to 2026-10-01..2026-10-31: now 0, paid 8000', 'an adjustment explains itself');
+select is((select explanation -> 'removed_conversions' from public.bonus_calculation_items
+            where run_id = (select id from fx where name = 'nov') and kind = 'adjustment' and recipient_id = :'agent_b'
+              and rule_id = (select id from fx where name = 'R7')), jsonb_build_array((select id from fx where name = 's6')),
+  'and names the refunded sale it no longer counts (the R7 source rule too, though the lead''s source was cleared since)');
+select is((select count(*) from private.bonus_item_conversion_ids((select id from public.bonus_calculation_items
+            where run_id = (select id from fx where name = 'nov') and kind = 'adjustment' and recipient_id = :'agent_o2'
+              and rule_id = (select id from fx where name = 'R5')))), 3::bigint,
+  'an adjustment lists the sales of the recomputation: agent O2''s three for R5');
 
 select pg_temp.as_user('manager', format('select (public.approve_bonus_run(%L)).status', (select id from fx where name = 'nov')));
 insert into fx select 'dec', pg_temp.as_user('manager', format($q$select (public.create_bonus_run(%L, %L, '2026-12-01', '2026-12-31', 'dec')).id$q$,
