@@ -53,39 +53,37 @@ export function asCaller<T>(sql: Sql, claims: UserClaims, ctx: RequestContext, w
 }
 
 /**
- * asCaller for a single statement, in one round trip: begin, the caller's settings, the session check,
- * the statement and commit leave together on one connection (pipelined) instead of waiting for each
- * other. Each has its own sync point, so a failing step aborts the transaction and the commit that
- * follows it rolls back. postgres.js sends a query when it is first awaited, and allSettled awaits them
- * in this order. Same answers as asCaller: 401 auth.session_ended for a dead session.
+ * asCaller for one statement that itself refuses a caller without a live session (it calls
+ * private.uid() and raises), in one round trip: begin, the caller's settings, the statement and commit
+ * leave together on one connection (pipelined) instead of waiting for each other. Each has its own sync
+ * point, so a failing step aborts the transaction and the commit that follows it rolls back. postgres.js
+ * sends a query when it is first awaited, and allSettled awaits them in this order. The session is
+ * looked at only when the statement failed, to answer as asCaller does (401 auth.session_ended) rather
+ * than with the statement's own refusal: a live caller pays one session check, the statement's.
  */
 export async function asCallerAtOnce<T extends readonly object[]>(
   sql: Sql, claims: UserClaims, ctx: RequestContext, statement: (tx: postgres.ReservedSql) => postgres.PendingQuery<T>,
 ): Promise<T> {
   if (!apiRoles.has(claims.role)) throw new Error(`refusing to act as database role ${claims.role}`);
   const tx = await sql.reserve();
-  try {
-    const [begun, settings, session, result, committed] = await Promise.allSettled([
-      tx`begin`,
-      tx`
-        select set_config('search_path', 'public, extensions', true),
-               set_config('role', ${claims.role}, true),
-               set_config('request.jwt.claims', ${JSON.stringify(claims)}, true),
-               set_config('request.method', ${ctx.method}, true),
-               set_config('request.path', ${ctx.path}, true)`,
-      tx<{ live: boolean }[]>`select private.uid() is not null as live`,
-      statement(tx),
-      tx`commit`,
-    ]);
-    for (const step of [begun, settings]) if (step.status === "rejected") throw step.reason;
-    if (session.status === "rejected") throw session.reason;
-    if (session.value[0]?.live !== true) throw new ApiError(401, "auth.session_ended", "this session has ended; sign in again");
-    if (result.status === "rejected") throw result.reason;
-    if (committed.status === "rejected") throw committed.reason;
-    return result.value;
-  } finally {
-    tx.release();
+  const [begun, settings, result, committed] = await Promise.allSettled([
+    tx`begin`,
+    tx`
+      select set_config('search_path', 'public, extensions', true),
+             set_config('role', ${claims.role}, true),
+             set_config('request.jwt.claims', ${JSON.stringify(claims)}, true),
+             set_config('request.method', ${ctx.method}, true),
+             set_config('request.path', ${ctx.path}, true)`,
+    statement(tx),
+    tx`commit`,
+  ]).finally(() => tx.release());
+  for (const step of [begun, settings]) if (step.status === "rejected") throw step.reason;
+  if (result.status === "rejected") {
+    await asCaller(sql, claims, ctx, async () => {});
+    throw result.reason;
   }
+  if (committed.status === "rejected") throw committed.reason;
+  return result.value;
 }
 
 /** Run `work` as service_role: only for steps that must see past the caller's rows. */

@@ -40,6 +40,8 @@ function json(res: ServerResponse, status: number, body: unknown): void {
 
 export class FunctionsServer {
   private readonly workers = new Map<string, Worker>();
+  /** Tokens that verified, and until when (ms) they count as verified. */
+  private readonly verified = new Map<string, number>();
   private readonly jwks: JWTVerifyGetKey;
   private server: Server | null = null;
   private stopping = false;
@@ -112,16 +114,25 @@ export class FunctionsServer {
     });
   }
 
-  /** Supabase's gateway accepts any JWT signed by the project: user sessions and legacy API keys. */
+  /**
+   * Supabase's gateway accepts any JWT signed by the project: user sessions and legacy API keys. A token
+   * that verified is remembered until its expiry, for a minute at most (as functions/_shared/auth.ts
+   * does): a client sends the same token with every request, and an ES256 check is most of what this
+   * gateway spends on one.
+   */
   private async jwtIsValid(authorization: string | undefined): Promise<boolean> {
     const token = /^Bearer (\S+)$/i.exec(authorization ?? "")?.[1];
     if (token === undefined) return false;
+    const known = this.verified.get(token);
+    if (known !== undefined && known > Date.now()) return true;
     try {
-      if (decodeProtectedHeader(token).alg === "HS256") {
-        await jwtVerify(token, new TextEncoder().encode(this.options.keys.jwtSecret), { algorithms: ["HS256"] });
-      } else {
-        await jwtVerify(token, this.jwks, { algorithms: ["ES256", "RS256"] });
-      }
+      const { payload } = decodeProtectedHeader(token).alg === "HS256"
+        ? await jwtVerify(token, new TextEncoder().encode(this.options.keys.jwtSecret), { algorithms: ["HS256"] })
+        : await jwtVerify(token, this.jwks, { algorithms: ["ES256", "RS256"] });
+      const until = Math.min(Date.now() + 60_000, payload.exp === undefined ? Infinity : payload.exp * 1000);
+      this.verified.delete(token);
+      if (this.verified.size >= 1000) this.verified.delete(this.verified.keys().next().value!);
+      this.verified.set(token, until);
       return true;
     } catch {
       return false;

@@ -3,7 +3,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { createClient, type SupabaseClientOptions } from "@supabase/supabase-js";
 import ws from "ws";
-import { closeDbs, createUser, mintToken, openDb, stackKeys, urls } from "../helpers/stack.ts";
+import { closeDbs, createUser, mintToken, openDb, signClaims, stackKeys, urls } from "../helpers/stack.ts";
 
 afterAll(closeDbs);
 
@@ -29,6 +29,23 @@ describe("functions/v1/me over HTTP", () => {
     const res = await fetch(`${urls.functions}/me`, { headers: { authorization: "Bearer not.a.jwt" } });
     expect(res.status).toBe(401);
     expect(await res.json()).toEqual({ code: 401, message: "Invalid JWT" });
+  });
+
+  it("the gateway remembers a verified token only until it expires, and only those exact bytes", async () => {
+    const user = await createUser();
+    const now = Math.floor(Date.now() / 1000);
+    const claims = { sub: user.id, role: "authenticated", aud: "authenticated", iat: now };
+    const shortLived = await signClaims({ ...claims, exp: now + 2 });
+    const call = (token: string) => fetch(`${urls.functions}/me`, { headers: { authorization: `Bearer ${token}` } });
+    const passed = await call(shortLived);
+    expect(await passed.json()).not.toEqual({ code: 401, message: "Invalid JWT" });
+    // Another token's signature on the remembered header and claims.
+    const other = (await signClaims({ ...claims, exp: now + 3600 })).split(".")[2];
+    const forged = await call(`${shortLived.split(".").slice(0, 2).join(".")}.${other}`);
+    expect([forged.status, await forged.json()]).toEqual([401, { code: 401, message: "Invalid JWT" }]);
+    await new Promise((resolve) => setTimeout(resolve, (now + 3) * 1000 - Date.now()));
+    const expired = await call(shortLived);
+    expect([expired.status, await expired.json()]).toEqual([401, { code: 401, message: "Invalid JWT" }]);
   });
 
   it("the anon key passes the gateway but the function wants a user", async () => {
