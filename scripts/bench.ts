@@ -3,7 +3,7 @@
 // compared with the target. One line per benchmark (DESIGN §6):
 //   bench <name>: <value> <unit> / <ceiling name> <value> <unit> = <ratio> (target <target>)
 // Progress goes to stderr. Knobs (environment): TANGENT_BENCH_SECONDS per timed run (8),
-// TANGENT_BENCH_PAIRS of interleaved measured/ceiling runs (3), TANGENT_BENCH_CLIENTS for pgbench (8),
+// TANGENT_BENCH_PAIRS of interleaved measured/ceiling runs (5), TANGENT_BENCH_CLIENTS for pgbench (8),
 // TANGENT_BENCH_CAPTURE_WORKERS (4).
 import { spawnSync } from "node:child_process";
 import postgres from "postgres";

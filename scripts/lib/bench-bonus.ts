@@ -7,10 +7,10 @@
 //   kpi-refresh-10m    ÷ recomputing every day of the same definitions (target ≤ 0.01 at 10M)
 //   kpi-lead-inserts   lead inserts with the KPI queue triggers on ÷ the same inserts with them off (≥ 0.9)
 // Knobs: TANGENT_BENCH_BONUS_SALES (100000), TANGENT_BENCH_KPI_ROWS ("1000000,10000000": the two history
-// sizes), TANGENT_BENCH_PAIRS (3), TANGENT_BENCH_SECONDS (8) and TANGENT_BENCH_CAPTURE_WORKERS (4).
+// sizes), TANGENT_BENCH_PAIRS (5), TANGENT_BENCH_SECONDS (8) and TANGENT_BENCH_CAPTURE_WORKERS (4).
 import { randomUUID } from "node:crypto";
 import postgres from "postgres";
-import { envInt, interleaved, type BenchContext, type BenchResult } from "./bench-common.ts";
+import { benchPairs, envInt, interleaved, type BenchContext, type BenchResult } from "./bench-common.ts";
 import { dbUrl } from "./settings.ts";
 
 const timed = async (work: () => Promise<unknown>): Promise<number> => {
@@ -114,7 +114,7 @@ export async function bonusRun(ctx: BenchContext): Promise<BenchResult> {
      group by agent_id`);
   await calculate();
   await aggregate();
-  const pair = await interleaved("bonus-run", envInt("TANGENT_BENCH_PAIRS", 3), "runs/s", ctx.log,
+  const pair = await interleaved("bonus-run", benchPairs(), "runs/s", ctx.log,
     async () => 1000 / await calculate(), async () => 1000 / await aggregate());
   const [check] = await ctx.db<{ items: string; counted: string; total_ok: boolean; hash: string | null }[]>`
     select (select count(*) from public.bonus_calculation_items where run_id = r.id) as items,
@@ -218,7 +218,7 @@ function kpiRefresh(which: 0 | 1): (ctx: BenchContext) => Promise<BenchResult> {
          where t.slug like 'kpi-bench-%'))`));
     await ctx.db`select private.refresh_kpis(2147483647)`;
     await refreshOne();
-    const pair = await interleaved(`kpi-refresh-${which === 0 ? "1m" : "10m"}`, envInt("TANGENT_BENCH_PAIRS", 3), "ms", ctx.log, refreshOne, full);
+    const pair = await interleaved(`kpi-refresh-${which === 0 ? "1m" : "10m"}`, benchPairs(), "ms", ctx.log, refreshOne, full);
     // Both compute the same figures: the refreshed day equals the full recomputation of it.
     const [check] = await ctx.db<{ stored: string | null; direct: string }[]>`
       select (select sum(k.leads_captured)::text from public.kpi_outlet_daily k
@@ -283,7 +283,7 @@ export async function kpiLeadInserts(ctx: BenchContext): Promise<BenchResult> {
   try {
     await phase(true);
     await phase(false);
-    const pair = await interleaved("kpi-lead-inserts", envInt("TANGENT_BENCH_PAIRS", 3), "leads/s", ctx.log, () => phase(true), () => phase(false));
+    const pair = await interleaved("kpi-lead-inserts", benchPairs(), "leads/s", ctx.log, () => phase(true), () => phase(false));
     await toggle(true);
     const [after] = await ctx.db<{ leads: string; without_history: string }[]>`
       select (select count(*) from public.leads) as leads,

@@ -34,8 +34,10 @@ export interface Pair {
 }
 
 /**
- * Runs measured (A) and ceiling (B) alternately, A B A B …, and returns the pair whose ratio is the
+ * Runs measured (A) and ceiling (B) alternately, A B B A A B …, and returns the pair whose ratio is the
  * median one, so value / ceiling = ratio holds exactly in the printed line; the log shows every pair.
+ * Each pair runs in the other order than the last: a machine that slows down or speeds up during a
+ * run (table growth, background writes, a neighbour on the host) then favours neither side.
  */
 export async function interleaved(
   name: string,
@@ -47,8 +49,15 @@ export async function interleaved(
 ): Promise<Pair & { spread: [number, number] }> {
   const runs: Pair[] = [];
   for (let i = 0; i < pairs; i++) {
-    const value = await measured();
-    const top = await ceiling();
+    let value: number;
+    let top: number;
+    if (i % 2 === 0) {
+      value = await measured();
+      top = await ceiling();
+    } else {
+      top = await ceiling();
+      value = await measured();
+    }
     runs.push({ value, ceiling: top });
     log(`  ${name}: pair ${i + 1}/${pairs}: ${value.toFixed(1)} / ${top.toFixed(1)} ${unit} = ${(value / top).toFixed(3)}`);
   }
@@ -57,6 +66,9 @@ export async function interleaved(
   const middle = sorted[Math.floor(sorted.length / 2)]!;
   return { ...middle, spread: [Math.min(...ratios), Math.max(...ratios)] };
 }
+
+/** Interleaved pairs per benchmark (TANGENT_BENCH_PAIRS): the median of five is steady where three was not. */
+export const benchPairs = () => envInt("TANGENT_BENCH_PAIRS", 5);
 
 /** A positive integer from the environment (bench knobs), else the default. */
 export function envInt(name: string, fallback: number): number {

@@ -13,7 +13,7 @@ import { existsSync, writeFileSync } from "node:fs";
 import { Agent, request as httpRequest } from "node:http";
 import { join } from "node:path";
 import postgres from "postgres";
-import { envInt, interleaved, type BenchContext, type BenchResult } from "./bench-common.ts";
+import { benchPairs, envInt, interleaved, type BenchContext, type BenchResult } from "./bench-common.ts";
 import { loadOrCreateKeys, signAccessToken } from "./keys.ts";
 import { dbUrl } from "./settings.ts";
 
@@ -134,7 +134,6 @@ async function checkLedger({ db }: BenchContext, name: string): Promise<void> {
 }
 
 const seconds = () => envInt("TANGENT_BENCH_SECONDS", 8);
-const pairs = () => envInt("TANGENT_BENCH_PAIRS", 3);
 
 /** use_tool at `clients` pgbench clients ÷ a single-statement random-row UPDATE at the same count. */
 export function spendBench(clients: number) {
@@ -147,7 +146,7 @@ export function spendBench(clients: number) {
     writeFileSync(ceiling, updateScript);
     await pgbench(ctx, measured, clients, 2, "authenticator");
     await pgbench(ctx, ceiling, clients, 2, "supabase_admin");
-    const run = await interleaved(name, pairs(), "tx/s", ctx.log,
+    const run = await interleaved(name, benchPairs(), "tx/s", ctx.log,
       () => pgbench(ctx, measured, clients, seconds(), "authenticator"),
       () => pgbench(ctx, ceiling, clients, seconds(), "supabase_admin"));
     await checkLedger(ctx, name);
@@ -171,7 +170,7 @@ export async function hotCreator(ctx: BenchContext): Promise<BenchResult> {
   const spread = join(ctx.workDir, `${name}.spread.sql`);
   writeFileSync(hot, spendScript(true));
   writeFileSync(spread, spendScript(false));
-  const run = await interleaved(name, pairs(), "tx/s", ctx.log,
+  const run = await interleaved(name, benchPairs(), "tx/s", ctx.log,
     () => pgbench(ctx, hot, 32, seconds(), "authenticator"),
     () => pgbench(ctx, spread, 32, seconds(), "authenticator"));
   await checkLedger(ctx, name);
@@ -234,7 +233,7 @@ export async function httpSpend(ctx: BenchContext): Promise<BenchResult> {
     // Warm up both paths (the JIT of the gateway, the function and the client) as the pgbench ones are.
     await rate(overHttp, 2);
     await rate(viaSql, 2);
-    const run = await interleaved(name, pairs(), "req/s", ctx.log, () => rate(overHttp), () => rate(viaSql));
+    const run = await interleaved(name, benchPairs(), "req/s", ctx.log, () => rate(overHttp), () => rate(viaSql));
     await checkLedger(ctx, name);
     const ratio = run.value / run.ceiling;
     return { name, value: run.value, unit: "req/s", ceiling: "direct-sql", ceiling_value: run.ceiling, ratio, target: ">= 0.5", ok: ratio >= 0.5 };

@@ -11,7 +11,7 @@ import { createHash, randomUUID } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import postgres from "postgres";
-import { envInt, interleaved, type BenchContext, type BenchResult } from "./bench-common.ts";
+import { benchPairs, envInt, interleaved, type BenchContext, type BenchResult } from "./bench-common.ts";
 import { dbUrl } from "./settings.ts";
 
 const pgBin = process.env.TANGENT_PG_BIN ?? "/usr/lib/postgresql/15/bin";
@@ -291,7 +291,7 @@ export function rlsBench(query: Query, caller: Caller) {
     // Warm the buffers and the server's catalogs for both before the first timed pair.
     await pgbench(ctx, measured, 2);
     await pgbench(ctx, ceiling, 2);
-    const run = await interleaved(name, envInt("TANGENT_BENCH_PAIRS", 3), "req/s", ctx.log,
+    const run = await interleaved(name, benchPairs(), "req/s", ctx.log,
       async () => (await pgbench(ctx, measured, seconds)).tps,
       async () => (await pgbench(ctx, ceiling, seconds)).tps);
     const ratio = run.value / run.ceiling;
@@ -385,7 +385,7 @@ export async function captureBatch(ctx: BenchContext): Promise<BenchResult> {
   try {
     await phase("capture");
     await phase("insert");
-    const run = await interleaved("capture-batch", envInt("TANGENT_BENCH_PAIRS", 3), "leads/s", ctx.log,
+    const run = await interleaved("capture-batch", benchPairs(), "leads/s", ctx.log,
       () => phase("capture"), () => phase("insert"));
     await checkCaptureInvariants(ctx, Number(before!.leads) + expectedNew, Number(before!.conflicts));
     const ratio = run.value / run.ceiling;
